@@ -16,7 +16,7 @@ const noStore: Record<string, OpenAPIV3_1.HeaderObject> = {
     required: true,
     schema: { type: 'string', pattern: 'no-store' },
   },
-  Pragma: { description: 'Legacy no-cache for HTTP/1.0 caches', schema: { type: 'string', const: 'no-cache' } },
+  Pragma: { description: 'Legacy no-cache for HTTP/1.0 caches', schema: { type: 'string', enum: ['no-cache'] } },
 };
 
 const errors = {
@@ -43,7 +43,8 @@ const apiVersion: OpenAPIV3_1.ParameterObject = {
   name: 'X-API-Version',
   in: 'header',
   required: true,
-  schema: { type: 'string', examples: ['0.2.0'] },
+  schema: { type: 'string' },
+  example: '0.2.0',
 };
 
 const optionalApiVersion: OpenAPIV3_1.ParameterObject = { ...apiVersion, required: false };
@@ -107,7 +108,7 @@ export const openApiDocument: OpenAPIV3_1.Document = {
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     schemas: Object.fromEntries(
-      Object.entries(schemas).map(([name, schema]) => [name, schema as OpenAPIV3_1.SchemaObject]),
+      Object.entries(schemas).map(([name, schema]) => [name, schema as unknown as OpenAPIV3_1.SchemaObject]),
     ),
   },
 };

@@ -124,7 +124,7 @@ export const errorBodySchema = {
             required: ['msg'],
             properties: {
               msg: { type: 'string' },
-              loc: { type: 'array', items: { type: ['string', 'integer'] } },
+              loc: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'integer' }] } },
               type: { type: 'string' },
             },
           },

@@ -46,26 +46,23 @@ export function toJsonPath(instancePath: string, missingProperty?: string): stri
 
 function toViolation(error: ErrorObject): ContractViolation {
   const params = error.params as Record<string, unknown>;
-  const missing = error.keyword === 'required' ? String(params.missingProperty) : undefined;
-  if (error.keyword === 'propertyNames' || (error.keyword === 'not' && error.schemaPath.includes('propertyNames'))) {
-    const name = String(params.propertyName ?? '');
-    return { path: toJsonPath(error.instancePath, name || undefined), rule: 'no-sensitive-fields', message: 'a property name that exposes a secret' };
+  if (error.keyword === 'propertyNames') {
+    const name = String(params.propertyName);
+    return { path: toJsonPath(error.instancePath, name), rule: 'no-sensitive-fields', message: 'a property whose name exposes a secret' };
   }
+  const missing = error.keyword === 'required' ? String(params.missingProperty) : undefined;
   return { path: toJsonPath(error.instancePath, missing), rule: error.keyword, message: error.message ?? 'is invalid' };
 }
+
+/** ajv reports a propertyNames failure twice: the inner `not`, then propertyNames itself. */
+const isInnerPropertyNamesError = (error: ErrorObject) =>
+  error.keyword !== 'propertyNames' && error.schemaPath.includes('/propertyNames/');
 
 /** Validates `data` against the named schema of the contract. */
 export function validate<N extends SchemaName>(name: N, data: unknown): ValidationResult<ContractTypes[N]> {
   const fn = compiled.get(name)!;
   if (fn(data)) return { ok: true, value: data as ContractTypes[N] };
-  // propertyNames failures come as a pair (the `not` inside, then propertyNames itself): keep one.
-  const seen = new Set<string>();
-  const violations = (fn.errors ?? []).map(toViolation).filter((v) => {
-    const key = `${v.path} ${v.rule}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const violations = (fn.errors ?? []).filter((e) => !isInnerPropertyNamesError(e)).map(toViolation);
   return { ok: false, violations };
 }
 
