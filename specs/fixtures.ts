@@ -1,0 +1,62 @@
+/**
+ * The suite's fixtures, each layer extending the one below:
+ * - config: the validated configuration (worker-scoped, read once);
+ * - api / expiryApi: clients for the target and for the short-TTL expiry target;
+ * - session: a fresh, contract-checked sign-in of the main account, per test.
+ * Specs import `test` and `expect` from here, never from @playwright/test.
+ */
+import { test as base } from '@playwright/test';
+import type { TokenResponse } from '../contracts/index.ts';
+import { suiteConfig, type Capabilities, type SuiteConfig } from '../lib/config.ts';
+import { AuthApi } from './support/api.ts';
+import { verificationKey, type VerifyKey } from './support/jwt.ts';
+import { expect } from './support/matchers.ts';
+
+export { expect };
+
+const configTest = base.extend<object, { config: SuiteConfig }>({
+  config: [async ({}, use) => use(suiteConfig()), { scope: 'worker' }],
+});
+
+const apiTest = configTest.extend<object, { api: AuthApi; expiryApi: AuthApi; verifyKey: VerifyKey | undefined }>({
+  api: [
+    async ({ playwright, config }, use) => {
+      const context = await playwright.request.newContext();
+      await use(new AuthApi(context, config, config.baseUrl));
+      await context.dispose();
+    },
+    { scope: 'worker' },
+  ],
+  expiryApi: [
+    async ({ playwright, config }, use) => {
+      const context = await playwright.request.newContext();
+      await use(new AuthApi(context, config, config.expiryBaseUrl));
+      await context.dispose();
+    },
+    { scope: 'worker' },
+  ],
+  verifyKey: [async ({ config }, use) => use(verificationKey(config)), { scope: 'worker' }],
+});
+
+export const test = apiTest.extend<{ session: TokenResponse }>({
+  session: async ({ api, config }, use) => {
+    const res = await api.signIn(config.user);
+    expect(res, 'the main account must sign in for this test to run').toHaveStatus(200);
+    expect(res).toMatchContract('TokenResponse');
+    await use(AuthApi.tokens(res));
+  },
+});
+
+const CAPABILITY_VARIABLES: Record<keyof Capabilities, string> = {
+  rotation: 'CAP_ROTATION',
+  familyRevocation: 'CAP_FAMILY_REVOCATION',
+  lockout: 'CAP_LOCKOUT',
+  expiryWait: 'CAP_EXPIRY_WAIT',
+  signatureVerification: 'CAP_SIGNATURE_VERIFICATION',
+};
+
+/** Skips the current test, with the reason in the report, when the target lacks a capability. */
+export function requireCapability(config: SuiteConfig, capability: keyof Capabilities): void {
+  const variable = CAPABILITY_VARIABLES[capability];
+  test.skip(!config.capabilities[capability], `the target does not claim this capability (${variable}=false)`);
+}
