@@ -11,7 +11,7 @@ import { defineConfig } from '@playwright/test';
 import { suiteConfig } from './lib/config.ts';
 
 const config = suiteConfig();
-const reportDir = process.env.CONTRACT_REPORT_DIR ?? 'reports/contract';
+const reportDir = config.run.reportDir;
 
 function referenceServer(port: number, env: Record<string, string>) {
   return {
@@ -38,7 +38,7 @@ export default defineConfig({
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   retries: 0,
-  workers: Number(process.env.CONTRACT_WORKERS ?? 4),
+  workers: config.run.workers,
   timeout: 60_000,
   expect: { timeout: 5_000 },
   outputDir: `${reportDir}/artifacts`,
@@ -46,6 +46,7 @@ export default defineConfig({
     ['list'],
     ['html', { outputFolder: `${reportDir}/html`, open: 'never' }],
     ['junit', { outputFile: `${reportDir}/junit.xml` }],
+    ['json', { outputFile: `${reportDir}/results.json` }],
   ],
   use: {
     baseURL: config.baseUrl,

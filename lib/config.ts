@@ -67,6 +67,8 @@ export interface SuiteConfig {
   oversizedBodyBytes: number;
   /** The longest the suite waits for a token to expire, in seconds. */
   expiryWaitMaxSeconds: number;
+  /** Parallel Playwright workers and where the contract reports go. */
+  run: { workers: number; reportDir: string };
   /** How the embedded reference API is started (used only when targetKind is embedded). */
   embedded: { host: string; port: number; expiryPort: number; hashCost: number; accessTtl: number; refreshTtl: number };
 }
@@ -278,6 +280,10 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
     responseTimeLimitMs: read.number('RESPONSE_TIME_LIMIT_MS', 5000, { min: 100, max: 120_000 }),
     oversizedBodyBytes: read.number('OVERSIZED_BODY_BYTES', 2 * 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
     expiryWaitMaxSeconds: read.number('EXPIRY_WAIT_MAX_SECONDS', 30, { min: 1, max: 7200 }),
+    run: {
+      workers: read.number('CONTRACT_WORKERS', 4, { min: 1, max: 64 }),
+      reportDir: read.string('CONTRACT_REPORT_DIR', 'reports/contract'),
+    },
     embedded,
   });
 }

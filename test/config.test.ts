@@ -82,6 +82,7 @@ const badValues: Array<[string, Env]> = [
   ['OVERSIZED_BODY_BYTES', { ...external, OVERSIZED_BODY_BYTES: '12' }],
   ['EXPIRY_WAIT_MAX_SECONDS', { ...external, EXPIRY_WAIT_MAX_SECONDS: '0' }],
   ['EXPIRY_BASE_URL', { ...external, EXPIRY_BASE_URL: '::' }],
+  ['CONTRACT_WORKERS', { ...external, CONTRACT_WORKERS: '0' }],
   ['REFERENCE_PORT', { REFERENCE_PORT: '70000' }],
   ['REFERENCE_EXPIRY_PORT', { REFERENCE_PORT: '9000', REFERENCE_EXPIRY_PORT: '9000' }],
   ['REFERENCE_HASH_COST', { REFERENCE_HASH_COST: '40' }],

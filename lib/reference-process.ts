@@ -1,0 +1,77 @@
+/**
+ * Starts the embedded reference API as a child process on a free loopback port and stops
+ * it again: for the self-check, the project's tests and the benchmarks. (The contract
+ * suite itself has Playwright's webServer start it.)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { PROJECT_ROOT } from './config.ts';
+import { SuiteError } from './errors.ts';
+
+export interface RunningReference {
+  url: string;
+  port: number;
+  /** Sends SIGTERM and waits for the process to exit (SIGKILL after 5 s). */
+  stop(): Promise<void>;
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+/**
+ * Starts `reference-api/src/main.ts` with `env` on top of the environment (request logs
+ * off unless asked) and resolves once its JWKS answers.
+ */
+export async function startReference(env: Record<string, string> = {}, { readyTimeoutMs = 30_000 } = {}): Promise<RunningReference> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'reference-api/src/main.ts'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, REFERENCE_LOG: 'off', ...env, REFERENCE_HOST: '127.0.0.1', REFERENCE_PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited(child);
+      clearTimeout(timer);
+    }
+  };
+  const deadline = Date.now() + readyTimeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new SuiteError('TARGET_UNREACHABLE', `the reference API exited with ${child.exitCode}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
+    }
+    try {
+      const res = await fetch(`${url}/.well-known/jwks.json`);
+      if (res.ok) return { url, port, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new SuiteError('TARGET_UNREACHABLE', `the reference API did not answer on ${url} within ${readyTimeoutMs} ms`);
+}

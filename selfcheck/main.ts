@@ -1,0 +1,164 @@
+/**
+ * `npm run selfcheck`: proves the suite's power. It starts the reference API once per
+ * fault of its catalogue (reference-api/src/faults.ts), runs the whole contract suite
+ * against it, and prints a table: each fault caught or not and by which tests, each
+ * harmless variation passing or not. A control run without a fault comes first. Every
+ * run's reports are also scanned for the passwords and tokens of that run.
+ *
+ * Usage: npm run selfcheck [-- --only name[,name...]] [--jobs N]
+ * Exit: 0 when every fault is caught and every harmless variation passes, 1 otherwise,
+ * 2 on bad usage.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FAULTS } from '../reference-api/src/faults.ts';
+import { PROJECT_ROOT, readSeedAccounts } from '../lib/config.ts';
+import { EXIT, SuiteError, runMain } from '../lib/errors.ts';
+import { startReference } from '../lib/reference-process.ts';
+import { scanForSecrets } from '../lib/secret-scan.ts';
+import { runContractSuite, type SuiteRun } from './run-suite.ts';
+
+export interface Case {
+  name: string;
+  area: string;
+  harmless: boolean;
+  description: string;
+}
+
+export interface CaseResult extends Case {
+  /** caught: the suite failed on a fault; passed: it passed on a harmless variation. */
+  verdict: 'caught' | 'missed' | 'passed' | 'false-alarm' | 'broken-run' | 'leak';
+  caughtBy: string[];
+  run: Pick<SuiteRun, 'passed' | 'failed' | 'skipped' | 'durationMs' | 'exitCode'>;
+  leaks: string[];
+}
+
+const CONTROL: Case = { name: '(none: control run)', area: '-', harmless: true, description: 'the reference API as it is' };
+const HASH_COST = '14';
+const SHORT_TTL = { ACCESS_TOKEN_TTL: '2', REFRESH_TOKEN_TTL: '5' };
+
+/** Runs the whole suite against the reference API with `fault` switched on. */
+export async function checkCase(c: Case, reportRoot: string, onLine?: (line: string) => void): Promise<CaseResult> {
+  const fault: Record<string, string> = c === CONTROL ? {} : { REFERENCE_FAULT: c.name };
+  const main = await startReference({ PASSWORD_HASH_COST: HASH_COST, ...fault });
+  const expiry = await startReference({ PASSWORD_HASH_COST: HASH_COST, ...SHORT_TTL, ...fault }).catch(async (e: unknown) => {
+    await main.stop();
+    throw e;
+  });
+  try {
+    const seed = readSeedAccounts();
+    const account = (local: string) => seed.get(local)!;
+    const reportDir = join(reportRoot, c === CONTROL ? 'control' : c.name);
+    rmSync(reportDir, { recursive: true, force: true });
+    const run = await runContractSuite({
+      reportDir,
+      onLine,
+      env: {
+        BASE_URL: main.url,
+        EXPIRY_BASE_URL: expiry.url,
+        TEST_USER_EMAIL: account('test').email,
+        TEST_USER_PASSWORD: account('test').password,
+        PROBE_USER_EMAIL: account('probe').email,
+        PROBE_USER_PASSWORD: account('probe').password,
+        LOCKOUT_USER_EMAIL: account('lockout').email,
+        JWT_JWKS_URL: `${main.url}/.well-known/jwks.json`,
+        CAP_EXPIRY_WAIT: 'true',
+      },
+    });
+    const secrets = [...[...seed.values()].map((a) => a.password), ...run.issuedTokens];
+    const leaks = scanForSecrets(reportDir, secrets).map((f) => `${f.what} in ${f.where}`);
+    const broken = run.passed + run.failed === 0;
+    const verdict: CaseResult['verdict'] = broken
+      ? 'broken-run'
+      : leaks.length > 0
+        ? 'leak'
+        : c.harmless
+          ? run.exitCode === 0 ? 'passed' : 'false-alarm'
+          : run.exitCode !== 0 && run.failed > 0 ? 'caught' : 'missed';
+    return {
+      ...c,
+      verdict,
+      caughtBy: run.failures.map((f) => f.title),
+      run: { passed: run.passed, failed: run.failed, skipped: run.skipped, durationMs: run.durationMs, exitCode: run.exitCode },
+      leaks,
+    };
+  } finally {
+    await Promise.all([main.stop(), expiry.stop()]);
+  }
+}
+
+const GOOD = new Set<CaseResult['verdict']>(['caught', 'passed']);
+
+export function formatTable(results: CaseResult[]): string {
+  const rows = results.map((r) => {
+    const by = r.harmless
+      ? r.caughtBy.length > 0 ? `failed: ${r.caughtBy[0]}${r.caughtBy.length > 1 ? ` (+${r.caughtBy.length - 1} more)` : ''}` : '-'
+      : r.caughtBy.length > 0 ? `${r.caughtBy[0]}${r.caughtBy.length > 1 ? ` (+${r.caughtBy.length - 1} more)` : ''}` : '-';
+    return [r.name, r.area, r.harmless ? 'harmless' : 'fault', GOOD.has(r.verdict) ? r.verdict : `${r.verdict.toUpperCase()} ✗`, by];
+  });
+  const header = ['variation', 'area', 'kind', 'result', 'caught by (first failing test)'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function parseArgs(argv: string[]): { only: string[] | undefined; jobs: number } {
+  let only: string[] | undefined;
+  let jobs = 1;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new SuiteError('USAGE', `${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--only') only = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (arg === '--jobs') {
+      jobs = Number(value());
+      if (!Number.isInteger(jobs) || jobs < 1 || jobs > 8) throw new SuiteError('USAGE', '--jobs takes a whole number from 1 to 8');
+    } else throw new SuiteError('USAGE', `unknown argument '${arg}' (usage: selfcheck [--only a,b] [--jobs N])`);
+  }
+  const known = new Set(FAULTS.map((f) => f.name));
+  const unknown = only?.find((n) => !known.has(n));
+  if (unknown !== undefined) throw new SuiteError('USAGE', `unknown fault '${unknown}' (see reference-api/src/faults.ts)`);
+  return { only, jobs };
+}
+
+async function main(): Promise<number> {
+  const { only, jobs } = parseArgs(process.argv.slice(2));
+  const cases: Case[] = [CONTROL, ...FAULTS.filter((f) => !only || only.includes(f.name))];
+  const reportRoot = join(PROJECT_ROOT, 'reports', 'selfcheck');
+  mkdirSync(reportRoot, { recursive: true });
+  const started = Date.now();
+  const results: CaseResult[] = new Array(cases.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const i = next++;
+      const c = cases[i]!;
+      const result = await checkCase(c, reportRoot);
+      results[i] = result;
+      done++;
+      const figures = `${result.run.passed} passed, ${result.run.failed} failed, ${(result.run.durationMs / 1000).toFixed(1)} s`;
+      process.stdout.write(`[${done}/${cases.length}] ${c.name}: ${result.verdict} (${figures})\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, cases.length) }, worker));
+
+  const table = formatTable(results);
+  const faults = results.filter((r) => !r.harmless);
+  const harmless = results.filter((r) => r.harmless);
+  const summary =
+    `${faults.filter((r) => r.verdict === 'caught').length}/${faults.length} faults caught, ` +
+    `${harmless.filter((r) => r.verdict === 'passed').length}/${harmless.length} harmless variations passed ` +
+    `(control run included), ${((Date.now() - started) / 1000).toFixed(0)} s`;
+  process.stdout.write(`\n${table}\n\n${summary}\n`);
+  for (const r of results.filter((r) => r.leaks.length > 0)) process.stdout.write(`LEAK in ${r.name}: ${r.leaks.join('; ')}\n`);
+  writeFileSync(join(reportRoot, 'table.txt'), `${table}\n\n${summary}\n`);
+  writeFileSync(join(reportRoot, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`reports: ${join('reports', 'selfcheck')}/table.txt, results.json and one contract report per variation\n`);
+  return results.every((r) => GOOD.has(r.verdict)) ? EXIT.ok : EXIT.failed;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runMain(main);
