@@ -1,0 +1,88 @@
+/**
+ * Builds the reference API as a fastify instance, without listening, so tests can use
+ * `inject` or listen on port 0. Wiring only: each concern lives in its own module.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { productionBehaviour, type Behaviour } from './behaviour.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { ReferenceConfig } from './config.ts';
+import { ReferenceStore } from './db.ts';
+import { applyFault } from './faults.ts';
+import { installBodyParser } from './http/body.ts';
+import { installErrorHandlers } from './http/errors.ts';
+import { installRequestLog, type LineWriter } from './http/request-log.ts';
+import { installResponseMutation } from './http/response-mutation.ts';
+import { Lockout } from './lockout.ts';
+import { createPasswordHasher } from './passwords.ts';
+import { chatRoutes } from './routes/chat.ts';
+import { jwksRoutes } from './routes/jwks.ts';
+import { refreshRoutes } from './routes/refresh.ts';
+import { signInRoutes } from './routes/sign-in.ts';
+import { applySeed, readSeed } from './seed.ts';
+import { SessionService } from './sessions.ts';
+import { loadSigningKey, TokenService } from './tokens.ts';
+
+export interface BuildAppOptions {
+  config: ReferenceConfig;
+  /** Time source for iat/exp, expiry checks and lockout windows; tests pass a manual clock. */
+  now?: Clock;
+  /** Where request lines go (default stdout); ignored when config.requestLog is 'off'. */
+  log?: LineWriter;
+  /** Where internal errors are reported (default stderr). */
+  reportInternalError?: (error: unknown) => void;
+}
+
+const stdoutLine: LineWriter = (line) => {
+  process.stdout.write(`${line}\n`);
+};
+
+const stderrReport = (error: unknown) => {
+  process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+};
+
+/** Fastify's limit on URL length etc. stay default; its logger stays off (we log one line ourselves). */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const clock = options.now ?? systemClock;
+  const behaviour: Behaviour = applyFault(config.fault, productionBehaviour(config), config);
+
+  const store = new ReferenceStore(config.databasePath);
+  try {
+    const passwords = await createPasswordHasher(config.passwordHashCost);
+    if (config.seedPath !== null) await applySeed(store, readSeed(config.seedPath), passwords);
+
+    // alg "none" still publishes an ES256 key: the JWKS stays well-formed, the tokens just ignore it.
+    const keyAlgorithm = behaviour.tokens.algorithm === 'RS256' ? 'RS256' : 'ES256';
+    const tokens = new TokenService(await loadSigningKey(keyAlgorithm, config.jwtPrivateKeyPath), behaviour.tokens, clock);
+    const lockout = new Lockout(
+      store,
+      { enabled: behaviour.lockout.enabled, threshold: config.lockoutThreshold, windowSeconds: config.lockoutWindowSeconds },
+      clock,
+    );
+    const sessions = new SessionService({ store, passwords, tokens, lockout, clock, signIn: behaviour.signIn, refresh: behaviour.refresh });
+
+    const app = Fastify({
+      logger: false,
+      bodyLimit: config.bodyLimitBytes,
+      // Route matching is exact: /auth/sign-in/ and /AUTH/SIGN-IN are unknown paths.
+      routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
+    });
+    app.addHook('onClose', async () => store.close());
+
+    if (config.requestLog === 'requests') installRequestLog(app, options.log ?? stdoutLine);
+    if (behaviour.mutateResponse !== null) installResponseMutation(app, behaviour.mutateResponse, { store });
+    installBodyParser(app);
+    installErrorHandlers(app, options.reportInternalError ?? stderrReport);
+
+    signInRoutes(app, sessions, behaviour.signIn);
+    refreshRoutes(app, sessions);
+    chatRoutes(app, tokens, behaviour.chat);
+    jwksRoutes(app, tokens);
+
+    await app.ready();
+    return app;
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}

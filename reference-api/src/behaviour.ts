@@ -1,0 +1,128 @@
+/**
+ * The service's behaviour switches. Production behaviour is PRODUCTION_BEHAVIOUR; a fault
+ * (faults.ts) is a different Behaviour value, built once at start-up and handed to the
+ * services. Services read plain fields, so an instance without a fault pays nothing, and
+ * no module needs to know which faults exist.
+ */
+import type { ReferenceStore } from './db.ts';
+
+export type SigningAlgorithm = 'ES256' | 'RS256' | 'none';
+
+export type CredentialFailure = 'unknown-email' | 'wrong-password';
+
+export interface SignInBehaviour {
+  /** Any password is accepted for an existing account. */
+  acceptAnyPassword: boolean;
+  /** Hash the submitted password against a dummy hash when the email is unknown, so timing is equal. */
+  equalWorkForUnknownEmail: boolean;
+  /** The status and detail of a rejected sign-in. Production: identical for both reasons. */
+  rejection(reason: CredentialFailure): { status: number; detail: string };
+}
+
+export interface TokenBehaviour {
+  algorithm: SigningAlgorithm;
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  /** Added to the access token's exp claim only (the body's expires_at keeps the true value). */
+  accessExpClaimSkewSeconds: number;
+  /** Added to the iat claim of both tokens. */
+  iatSkewSeconds: number;
+  /** The "refresh token" handed out is the access token itself. */
+  refreshTokenIsAccessToken: boolean;
+}
+
+export interface RefreshBehaviour {
+  acceptAccessTokens: boolean;
+  verifySignature: boolean;
+  checkExpiry: boolean;
+  /** 'rotate': a new refresh token per refresh; 'none': the presented one is handed back. */
+  rotation: 'rotate' | 'none';
+  /**
+   * How the presented token is marked used. 'atomic': one conditional UPDATE in a
+   * transaction, so of concurrent refreshes at most one wins; 'check-then-update': read,
+   * await, write (a race); 'never': the token stays usable.
+   */
+  consume: 'atomic' | 'check-then-update' | 'never';
+  /** RFC 9700 §4.14.2: a replayed refresh token revokes its whole family. */
+  revokeFamilyOnReuse: boolean;
+}
+
+export interface ChatBehaviour {
+  requireToken: boolean;
+  verifySignature: boolean;
+  checkExpiry: boolean;
+  acceptRefreshTokens: boolean;
+}
+
+export interface LockoutBehaviour {
+  enabled: boolean;
+}
+
+/** A response on its way out, as the response mutation hook sees it. */
+export interface OutgoingResponse {
+  readonly method: string;
+  /** The route's URL pattern, e.g. '/auth/sign-in'; the raw path for unknown routes. */
+  readonly route: string;
+  /** A 200 from sign-in or refresh. */
+  readonly isTokenResponse: boolean;
+  status: number;
+  /** The parsed JSON body (undefined when the body is not JSON); assign to replace it. */
+  body: unknown;
+  getHeader(name: string): string | undefined;
+  setHeader(name: string, value: string): void;
+  removeHeader(name: string): void;
+}
+
+export interface MutationContext {
+  store: ReferenceStore;
+}
+
+/** Rewrites a response before it is sent (status, headers, body). Only faults install one. */
+export type ResponseMutation = (response: OutgoingResponse, context: MutationContext) => void | Promise<void>;
+
+export interface Behaviour {
+  signIn: SignInBehaviour;
+  tokens: TokenBehaviour;
+  refresh: RefreshBehaviour;
+  chat: ChatBehaviour;
+  lockout: LockoutBehaviour;
+  /** null in production: no onSend hook is registered at all. */
+  mutateResponse: ResponseMutation | null;
+}
+
+/** The one 401 text for any failed sign-in (the contract: same status and body whatever the reason). */
+export const INVALID_CREDENTIALS_DETAIL = 'Incorrect email or password';
+
+export interface TtlSettings {
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+}
+
+export function productionBehaviour(ttls: TtlSettings): Behaviour {
+  return {
+    signIn: {
+      acceptAnyPassword: false,
+      equalWorkForUnknownEmail: true,
+      rejection: () => ({ status: 401, detail: INVALID_CREDENTIALS_DETAIL }),
+    },
+    tokens: {
+      algorithm: 'ES256',
+      accessTtlSeconds: ttls.accessTokenTtlSeconds,
+      refreshTtlSeconds: ttls.refreshTokenTtlSeconds,
+      accessExpClaimSkewSeconds: 0,
+      iatSkewSeconds: 0,
+      refreshTokenIsAccessToken: false,
+    },
+    refresh: {
+      acceptAccessTokens: false,
+      verifySignature: true,
+      checkExpiry: true,
+      rotation: 'rotate',
+      consume: 'atomic',
+      revokeFamilyOnReuse: true,
+    },
+    chat: { requireToken: true, verifySignature: true, checkExpiry: true, acceptRefreshTokens: false },
+    lockout: { enabled: true },
+    mutateResponse: null,
+  };
+}

@@ -1,0 +1,493 @@
+/**
+ * Fault injection for the contract suite's self-check: `REFERENCE_FAULT=<name>` starts the
+ * reference API with exactly one known defect, and the suite must notice it (or, for the
+ * faults marked harmless, must not complain).
+ *
+ * A fault is a function from the production Behaviour to another Behaviour: either a
+ * switch the services read (behaviour.ts) or a response mutation run by the one onSend
+ * hook (http/response-mutation.ts). Production code contains no fault names. With no
+ * fault, buildApp uses productionBehaviour() untouched and registers no onSend hook.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Behaviour, CredentialFailure, OutgoingResponse, ResponseMutation } from './behaviour.ts';
+import type { ReferenceConfig } from './config.ts';
+import { INTERNAL_ERROR } from './http/problems.ts';
+import { publicUser } from './sessions.ts';
+
+export type FaultArea =
+  | 'shape'
+  | 'credentials'
+  | 'errors'
+  | 'tokens'
+  | 'expiry'
+  | 'refresh'
+  | 'protected'
+  | 'headers'
+  | 'lockout';
+
+export interface FaultInfo {
+  name: string;
+  area: FaultArea;
+  /** True when a correct client and the contract must accept the changed behaviour. */
+  harmless: boolean;
+  description: string;
+}
+
+type Apply = (base: Behaviour, config: ReferenceConfig) => Behaviour;
+
+interface FaultDefinition {
+  area: FaultArea;
+  harmless: boolean;
+  description: string;
+  apply: Apply;
+}
+
+const DAY = 86_400;
+const SIGN_IN = '/auth/sign-in';
+const REFRESH = '/auth/refresh-token';
+const CHAT = '/chat';
+
+// --- building blocks ---------------------------------------------------------------------
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const mutating =
+  (mutate: ResponseMutation): Apply =>
+  (base) => ({ ...base, mutateResponse: mutate });
+
+/** Edits the body of 200 responses of sign-in and refresh. */
+const tokenBody = (edit: (body: Record<string, unknown>, user: Record<string, unknown>) => void): Apply =>
+  mutating((response) => {
+    if (response.isTokenResponse && isRecord(response.body) && isRecord(response.body.user)) {
+      edit(response.body, response.body.user);
+    }
+  });
+
+const tokenHeaders = (edit: (response: OutgoingResponse) => void): Apply =>
+  mutating((response) => {
+    if (response.isTokenResponse) edit(response);
+  });
+
+const internalErrorWhen = (applies: (response: OutgoingResponse) => boolean): Apply =>
+  mutating((response) => {
+    if (applies(response)) {
+      response.status = 500;
+      response.body = { ...INTERNAL_ERROR };
+    }
+  });
+
+const validationProblems = (response: OutgoingResponse): Array<Record<string, unknown>> =>
+  response.status === 422 && isRecord(response.body) && Array.isArray(response.body.detail)
+    ? response.body.detail.filter(isRecord)
+    : [];
+
+const switches =
+  <K extends Exclude<keyof Behaviour, 'mutateResponse'>>(key: K, changes: Partial<Behaviour[K]>): Apply =>
+  (base) => ({ ...base, [key]: { ...base[key], ...changes } });
+
+const reversedKeys = (value: Record<string, unknown>) => Object.fromEntries(Object.entries(value).reverse());
+
+// --- the catalogue -----------------------------------------------------------------------
+
+const definitions = {
+  // shape
+  'missing-organization-id': {
+    area: 'shape',
+    harmless: false,
+    description: 'token responses omit user.organization_id',
+    apply: tokenBody((_body, user) => {
+      delete user.organization_id;
+    }),
+  },
+  'expires-at-string': {
+    area: 'shape',
+    harmless: false,
+    description: 'expires_at is sent as a numeric string ("1770000000")',
+    apply: tokenBody((body) => {
+      body.expires_at = String(body.expires_at);
+    }),
+  },
+  'expires-in-milliseconds': {
+    area: 'shape',
+    harmless: false,
+    description: 'expires_at and refresh_expires_at are in milliseconds in the body (the JWT claims stay in seconds)',
+    apply: tokenBody((body) => {
+      body.expires_at = Number(body.expires_at) * 1000;
+      body.refresh_expires_at = Number(body.refresh_expires_at) * 1000;
+    }),
+  },
+  'user-id-not-uuid': {
+    area: 'shape',
+    harmless: false,
+    description: 'user.id is "12345", not a UUID',
+    apply: tokenBody((_body, user) => {
+      user.id = '12345';
+    }),
+  },
+  'leaks-password-hash': {
+    area: 'shape',
+    harmless: false,
+    description: "token responses add user.password_hash (the user's stored scrypt hash)",
+    apply: mutating((response, { store }) => {
+      if (!response.isTokenResponse || !isRecord(response.body) || !isRecord(response.body.user)) return;
+      const user = response.body.user;
+      user.password_hash = store.findUserById(String(user.id))?.password_hash ?? 'scrypt$unknown';
+    }),
+  },
+  'text-plain-content-type': {
+    area: 'shape',
+    harmless: false,
+    description: 'token responses are served as text/plain (the body is still JSON text)',
+    apply: tokenHeaders((response) => response.setHeader('content-type', 'text/plain; charset=utf-8')),
+  },
+  'token-type-mac': {
+    area: 'shape',
+    harmless: false,
+    description: 'token_type is "mac"',
+    apply: tokenBody((body) => {
+      body.token_type = 'mac';
+    }),
+  },
+
+  // credentials
+  'accepts-wrong-password': {
+    area: 'credentials',
+    harmless: false,
+    description: 'any password signs in an existing user',
+    apply: switches('signIn', { acceptAnyPassword: true }),
+  },
+  'enumeration-status': {
+    area: 'credentials',
+    harmless: false,
+    description: 'an unknown email gets 404 instead of the 401 a wrong password gets',
+    apply: (base) => ({
+      ...base,
+      signIn: {
+        ...base.signIn,
+        rejection: (reason: CredentialFailure) => ({ ...base.signIn.rejection(reason), ...(reason === 'unknown-email' ? { status: 404 } : {}) }),
+      },
+    }),
+  },
+  'enumeration-body': {
+    area: 'credentials',
+    harmless: false,
+    description: 'an unknown email gets a different 401 detail text than a wrong password',
+    apply: (base) => ({
+      ...base,
+      signIn: {
+        ...base.signIn,
+        rejection: (reason: CredentialFailure) =>
+          reason === 'unknown-email' ? { status: 401, detail: 'No account with this email address' } : base.signIn.rejection(reason),
+      },
+    }),
+  },
+  'timing-leak': {
+    area: 'credentials',
+    harmless: false,
+    description: 'an unknown email skips password hashing, so it answers measurably faster',
+    apply: switches('signIn', { equalWorkForUnknownEmail: false }),
+  },
+
+  // errors
+  'invalid-json-500': {
+    area: 'errors',
+    harmless: false,
+    description: 'a malformed JSON body gets 500 instead of 422',
+    apply: internalErrorWhen((response) => validationProblems(response).some((p) => p.type === 'json_invalid')),
+  },
+  'error-leaks-stack': {
+    area: 'errors',
+    harmless: false,
+    description: '401 bodies carry a "trace" field with a stack trace naming source files',
+    apply: mutating((response) => {
+      if (response.status === 401 && isRecord(response.body)) {
+        response.body.trace = new Error('authentication failed').stack ?? 'Error: authentication failed\n    at /srv/app/auth.ts:1:1';
+      }
+    }),
+  },
+  'missing-field-500': {
+    area: 'errors',
+    harmless: false,
+    description: 'a sign-in body without "password" gets 500 instead of 422',
+    apply: internalErrorWhen(
+      (response) =>
+        response.route === SIGN_IN &&
+        validationProblems(response).some((p) => p.type === 'missing' && JSON.stringify(p.loc) === '["body","password"]'),
+    ),
+  },
+  'method-no-allow': {
+    area: 'errors',
+    harmless: false,
+    description: '405 responses lack the Allow header',
+    apply: mutating((response) => {
+      if (response.status === 405) response.removeHeader('allow');
+    }),
+  },
+  'oversized-500': {
+    area: 'errors',
+    harmless: false,
+    description: 'a body over the size limit gets 500 instead of 413',
+    apply: internalErrorWhen((response) => response.status === 413),
+  },
+
+  // tokens
+  'alg-none': {
+    area: 'tokens',
+    harmless: false,
+    description: 'both tokens are unsigned JWTs with alg "none" (and are accepted as such)',
+    apply: switches('tokens', { algorithm: 'none' }),
+  },
+  'exp-claim-mismatch': {
+    area: 'tokens',
+    harmless: false,
+    description: "the access token's exp claim is expires_at + 3600",
+    apply: switches('tokens', { accessExpClaimSkewSeconds: 3600 }),
+  },
+  'iat-in-future': {
+    area: 'tokens',
+    harmless: false,
+    description: 'the iat claim of both tokens is one hour in the future',
+    apply: switches('tokens', { iatSkewSeconds: 3600 }),
+  },
+  'refresh-equals-access': {
+    area: 'tokens',
+    harmless: false,
+    description: 'refresh_token is the access token itself, and the refresh endpoint accepts it',
+    apply: (base) => ({
+      ...base,
+      tokens: { ...base.tokens, refreshTokenIsAccessToken: true },
+      refresh: { ...base.refresh, acceptAccessTokens: true },
+    }),
+  },
+  'access-accepted-as-refresh': {
+    area: 'tokens',
+    harmless: false,
+    description: 'the refresh endpoint accepts access tokens',
+    apply: switches('refresh', { acceptAccessTokens: true }),
+  },
+
+  // expiry
+  'refresh-expires-first': {
+    area: 'expiry',
+    harmless: false,
+    description: 'refresh_expires_at is earlier than expires_at (refresh TTL = half the access TTL; claims agree with the body)',
+    apply: (base, config) =>
+      switches('tokens', { refreshTtlSeconds: Math.max(1, Math.floor(base.tokens.accessTtlSeconds / 2)) })(base, config),
+  },
+  'access-ttl-30-days': {
+    area: 'expiry',
+    harmless: false,
+    description: 'access tokens live 30 days (refresh tokens 60 days, so only the access lifetime is wrong)',
+    apply: (base, config) =>
+      switches('tokens', { accessTtlSeconds: 30 * DAY, refreshTtlSeconds: Math.max(base.tokens.refreshTtlSeconds, 60 * DAY) })(base, config),
+  },
+
+  // refresh
+  'no-rotation': {
+    area: 'refresh',
+    harmless: false,
+    description: 'refresh hands back the presented refresh token and never marks it used',
+    apply: switches('refresh', { rotation: 'none' }),
+  },
+  'reuse-accepted': {
+    area: 'refresh',
+    harmless: false,
+    description: 'refresh rotates, but the old refresh token keeps working and no family is revoked',
+    apply: switches('refresh', { consume: 'never', revokeFamilyOnReuse: false }),
+  },
+  'no-family-revocation': {
+    area: 'refresh',
+    harmless: false,
+    description: "a reused refresh token is rejected but its successor is not revoked",
+    apply: switches('refresh', { revokeFamilyOnReuse: false }),
+  },
+  'expired-refresh-accepted': {
+    area: 'refresh',
+    harmless: false,
+    description: 'refresh ignores the expiry of refresh tokens',
+    apply: switches('refresh', { checkExpiry: false }),
+  },
+  'refresh-wrong-user': {
+    area: 'refresh',
+    harmless: false,
+    description: "refresh answers with another seeded user's user object",
+    apply: mutating((response, { store }) => {
+      if (response.route !== REFRESH || !response.isTokenResponse || !isRecord(response.body) || !isRecord(response.body.user)) return;
+      const other = store.findAnotherUser(String(response.body.user.id));
+      if (other) response.body.user = publicUser(other);
+    }),
+  },
+  'tampered-refresh-accepted': {
+    area: 'refresh',
+    harmless: false,
+    description: 'refresh decodes the token without verifying its signature',
+    apply: switches('refresh', { verifySignature: false }),
+  },
+  'refresh-race': {
+    area: 'refresh',
+    harmless: false,
+    description: 'the used-mark is check-then-update across an await, so concurrent refreshes with one token all succeed',
+    apply: switches('refresh', { consume: 'check-then-update' }),
+  },
+
+  // protected
+  'chat-without-token': {
+    area: 'protected',
+    harmless: false,
+    description: 'POST /chat answers 200 without an Authorization header',
+    apply: switches('chat', { requireToken: false }),
+  },
+  'chat-accepts-expired': {
+    area: 'protected',
+    harmless: false,
+    description: 'POST /chat accepts expired access tokens',
+    apply: switches('chat', { checkExpiry: false }),
+  },
+  'chat-accepts-refresh-token': {
+    area: 'protected',
+    harmless: false,
+    description: 'POST /chat accepts a refresh token as bearer token',
+    apply: switches('chat', { acceptRefreshTokens: true }),
+  },
+  'chat-no-www-authenticate': {
+    area: 'protected',
+    harmless: false,
+    description: 'POST /chat answers 401 without a WWW-Authenticate header',
+    apply: mutating((response) => {
+      if (response.route === CHAT && response.status === 401) response.removeHeader('www-authenticate');
+    }),
+  },
+  'chat-ignores-signature': {
+    area: 'protected',
+    harmless: false,
+    description: "POST /chat accepts access tokens without verifying their signature",
+    apply: switches('chat', { verifySignature: false }),
+  },
+
+  // headers
+  'no-cache-control': {
+    area: 'headers',
+    harmless: false,
+    description: 'token responses carry neither Cache-Control nor Pragma',
+    apply: tokenHeaders((response) => {
+      response.removeHeader('cache-control');
+      response.removeHeader('pragma');
+    }),
+  },
+  'cacheable-tokens': {
+    area: 'headers',
+    harmless: false,
+    description: 'token responses say Cache-Control: public, max-age=3600',
+    apply: tokenHeaders((response) => {
+      response.setHeader('cache-control', 'public, max-age=3600');
+      response.removeHeader('pragma');
+    }),
+  },
+
+  // lockout
+  'no-lockout': {
+    area: 'lockout',
+    harmless: false,
+    description: 'failed sign-ins are never locked out (never 429)',
+    apply: switches('lockout', { enabled: false }),
+  },
+  'lockout-no-retry-after': {
+    area: 'lockout',
+    harmless: false,
+    description: '429 responses lack Retry-After',
+    apply: mutating((response) => {
+      if (response.status === 429) response.removeHeader('retry-after');
+    }),
+  },
+
+  // harmless: a correct suite accepts all of these
+  'token-type-capitalized': {
+    area: 'shape',
+    harmless: true,
+    description: 'token_type is "Bearer" (RFC 6749 §7.1: case-insensitive)',
+    apply: tokenBody((body) => {
+      body.token_type = 'Bearer';
+    }),
+  },
+  'extra-fields': {
+    area: 'shape',
+    harmless: true,
+    description: 'token responses add "scope": "chat" and user.avatar_url',
+    apply: tokenBody((body, user) => {
+      body.scope = 'chat';
+      user.avatar_url = `https://avatars.puppilot.test/${String(user.id)}.png`;
+    }),
+  },
+  'content-type-charset-upper': {
+    area: 'headers',
+    harmless: true,
+    description: 'JSON responses say Content-Type: application/json; charset=UTF-8',
+    apply: mutating((response) => {
+      if (response.getHeader('content-type')?.startsWith('application/json')) {
+        response.setHeader('content-type', 'application/json; charset=UTF-8');
+      }
+    }),
+  },
+  'reordered-keys': {
+    area: 'shape',
+    harmless: true,
+    description: 'token response keys come in reverse order (user first, its keys reversed too)',
+    apply: mutating((response) => {
+      if (response.isTokenResponse && isRecord(response.body) && isRecord(response.body.user)) {
+        response.body = reversedKeys({ ...response.body, user: reversedKeys(response.body.user) });
+      }
+    }),
+  },
+  'latency-150ms': {
+    area: 'headers',
+    harmless: true,
+    description: 'every response is delayed by 150 ms',
+    apply: mutating(() => sleep(150).then(() => undefined)),
+  },
+  'rs256-keys': {
+    area: 'tokens',
+    harmless: true,
+    description: 'tokens are signed with RS256 instead of ES256 (the JWKS publishes the RSA key)',
+    apply: switches('tokens', { algorithm: 'RS256' }),
+  },
+  'other-error-wording': {
+    area: 'errors',
+    harmless: true,
+    description: '401 and 422 bodies use different detail texts (same statuses, same shapes)',
+    apply: mutating((response) => {
+      if (response.status === 401 && isRecord(response.body) && typeof response.body.detail === 'string') {
+        response.body.detail = 'Authentication failed.';
+      }
+      for (const p of validationProblems(response)) p.msg = `Invalid request: ${String(p.msg).toLowerCase()}`;
+    }),
+  },
+  'long-ttls': {
+    area: 'expiry',
+    harmless: true,
+    description: 'access tokens live 1 hour and refresh tokens 30 days (only when neither TTL was set explicitly)',
+    apply: (base, config) =>
+      config.ttlsSetExplicitly ? base : switches('tokens', { accessTtlSeconds: 3600, refreshTtlSeconds: 30 * DAY })(base, config),
+  },
+} satisfies Record<string, FaultDefinition>;
+
+export type FaultName = keyof typeof definitions;
+
+/** The catalogue, in a stable order: harmful faults by area, then the harmless ones. */
+export const FAULTS: ReadonlyArray<FaultInfo> = Object.entries(definitions).map(([name, { area, harmless, description }]) => ({
+  name,
+  area,
+  harmless,
+  description,
+}));
+
+export const FAULT_NAMES = Object.keys(definitions) as FaultName[];
+
+export function isFaultName(value: string): value is FaultName {
+  return Object.hasOwn(definitions, value);
+}
+
+/** The behaviour of an instance started with `fault` (null: production, unchanged). */
+export function applyFault(fault: FaultName | null, production: Behaviour, config: ReferenceConfig): Behaviour {
+  return fault === null ? production : definitions[fault].apply(production, config);
+}
