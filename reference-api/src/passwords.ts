@@ -58,26 +58,30 @@ export interface PasswordHasher {
   verifyAgainstDummy(password: string): Promise<false>;
 }
 
-export async function createPasswordHasher(cost: number): Promise<PasswordHasher> {
+/** A new salted hash at `cost` (log2 of N). */
+export async function hashPassword(password: string, cost: number): Promise<string> {
   const N = 2 ** cost;
+  const salt = randomBytes(SALT_BYTES);
+  const key = await scrypt(password, salt, KEY_BYTES, { N, r: BLOCK_SIZE, p: PARALLELISM, maxmem: maxmemFor(N, BLOCK_SIZE) });
+  return encode({ N, r: BLOCK_SIZE, p: PARALLELISM, salt, hash: key });
+}
 
-  async function hash(password: string): Promise<string> {
-    const salt = randomBytes(SALT_BYTES);
-    const key = await scrypt(password, salt, KEY_BYTES, { N, r: BLOCK_SIZE, p: PARALLELISM, maxmem: maxmemFor(N, BLOCK_SIZE) });
-    return encode({ N, r: BLOCK_SIZE, p: PARALLELISM, salt, hash: key });
-  }
+/** Recomputes with the parameters stored in `encoded`; constant-time comparison. */
+export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
+  const stored = decode(encoded);
+  if (!stored) return false;
+  const key = await scrypt(password, stored.salt, stored.hash.length, {
+    N: stored.N,
+    r: stored.r,
+    p: stored.p,
+    maxmem: maxmemFor(stored.N, stored.r),
+  });
+  return timingSafeEqual(key, stored.hash);
+}
 
-  async function verify(password: string, encoded: string): Promise<boolean> {
-    const stored = decode(encoded);
-    if (!stored) return false;
-    const key = await scrypt(password, stored.salt, stored.hash.length, {
-      N: stored.N,
-      r: stored.r,
-      p: stored.p,
-      maxmem: maxmemFor(stored.N, stored.r),
-    });
-    return timingSafeEqual(key, stored.hash);
-  }
+export async function createPasswordHasher(cost: number): Promise<PasswordHasher> {
+  const hash = (password: string) => hashPassword(password, cost);
+  const verify = verifyPassword;
 
   // A hash of random bytes nobody knows: verifying against it costs exactly what a real
   // verification at the configured cost costs, and can never succeed.
