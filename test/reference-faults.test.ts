@@ -1,0 +1,322 @@
+/**
+ * Every fault of the catalogue changes the behaviour it claims, and only under that fault:
+ * each row's `symptom` must be true on an instance started with the fault and false on a
+ * production instance built with the same environment.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { validate } from '../contracts/index.ts';
+import { FAULTS, FAULT_NAMES, isFaultName, type FaultName } from '../reference-api/src/faults.ts';
+import { INVALID_CREDENTIALS_DETAIL } from '../reference-api/src/behaviour.ts';
+import { MAIN, jwtPart, seededUser, tamper, testApp, type TestApp, type TokenBody } from '../reference-api/testing/harness.ts';
+
+const DAY = 86_400;
+const nowSeconds = (api: TestApp) => Math.floor(api.clock.now() / 1000);
+
+async function medianMs(times: number, run: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    await run();
+    samples.push(performance.now() - started);
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(times / 2)]!;
+}
+
+interface Row {
+  env?: Record<string, string>;
+  symptom: (api: TestApp) => Promise<boolean>;
+}
+
+const signInBody = async (api: TestApp) => (await api.signIn()).json<Record<string, unknown> & { user: Record<string, unknown> }>();
+
+const ROWS: Record<FaultName, Row> = {
+  // shape
+  'missing-organization-id': { symptom: async (api) => !('organization_id' in (await signInBody(api)).user) },
+  'expires-at-string': { symptom: async (api) => typeof (await signInBody(api)).expires_at === 'string' },
+  'expires-in-milliseconds': {
+    symptom: async (api) => {
+      const body = (await api.signIn()).json<TokenBody>();
+      const ms = nowSeconds(api) * 1000;
+      return body.expires_at > ms && body.refresh_expires_at > ms && jwtPart(body.access_token, 1).exp === body.expires_at / 1000;
+    },
+  },
+  'user-id-not-uuid': { symptom: async (api) => (await signInBody(api)).user.id === '12345' },
+  'leaks-password-hash': { symptom: async (api) => String((await signInBody(api)).user.password_hash).startsWith('scrypt$') },
+  'text-plain-content-type': { symptom: async (api) => String((await api.signIn()).headers['content-type']).startsWith('text/plain') },
+  'token-type-mac': { symptom: async (api) => (await signInBody(api)).token_type === 'mac' },
+
+  // credentials
+  'accepts-wrong-password': { symptom: async (api) => (await api.signIn(MAIN.email, 'Definitely-Wrong-1')).statusCode === 200 },
+  'enumeration-status': {
+    symptom: async (api) => (await api.signIn('ghost@puppilot.test', 'x')).statusCode === 404 && (await api.signIn(MAIN.email, 'x')).statusCode === 401,
+  },
+  'enumeration-body': {
+    symptom: async (api) => {
+      const unknown = await api.signIn('ghost@puppilot.test', 'x');
+      const wrong = await api.signIn(MAIN.email, 'x');
+      return unknown.statusCode === 401 && wrong.statusCode === 401 && unknown.body !== wrong.body;
+    },
+  },
+  'timing-leak': {
+    env: { PASSWORD_HASH_COST: '14', LOCKOUT_THRESHOLD: '100' },
+    symptom: async (api) => {
+      const wrong = await medianMs(3, () => api.signIn(MAIN.email, 'x'));
+      const unknown = await medianMs(3, () => api.signIn('ghost@puppilot.test', 'x'));
+      return unknown < wrong / 3;
+    },
+  },
+
+  // errors
+  'invalid-json-500': { symptom: async (api) => (await api.post('/auth/sign-in', '{"email":')).statusCode === 500 },
+  'error-leaks-stack': {
+    symptom: async (api) => /\/[\w./-]+\.ts:\d+/.test(String((await api.signIn(MAIN.email, 'x')).json<{ trace?: string }>().trace)),
+  },
+  'missing-field-500': { symptom: async (api) => (await api.post('/auth/sign-in', { email: MAIN.email })).statusCode === 500 },
+  'method-no-allow': {
+    symptom: async (api) => {
+      const res = await api.app.inject({ method: 'GET', url: '/auth/sign-in' });
+      return res.statusCode === 405 && res.headers.allow === undefined;
+    },
+  },
+  'oversized-500': {
+    env: { REFERENCE_BODY_LIMIT: '2048' },
+    symptom: async (api) => (await api.post('/auth/sign-in', { email: MAIN.email, password: 'x'.repeat(5000) })).statusCode === 500,
+  },
+
+  // tokens
+  'alg-none': {
+    symptom: async (api) => {
+      const body = (await api.signIn()).json<TokenBody>();
+      return [body.access_token, body.refresh_token].every((t) => jwtPart(t, 0).alg === 'none' && t.endsWith('.'));
+    },
+  },
+  'exp-claim-mismatch': {
+    symptom: async (api) => {
+      const body = (await api.signIn()).json<TokenBody>();
+      return jwtPart(body.access_token, 1).exp === body.expires_at + 3600;
+    },
+  },
+  'iat-in-future': {
+    symptom: async (api) => Number(jwtPart((await api.signIn()).json<TokenBody>().access_token, 1).iat) >= nowSeconds(api) + 3600,
+  },
+  'refresh-equals-access': {
+    symptom: async (api) => {
+      const body = (await api.signIn()).json<TokenBody>();
+      return body.refresh_token === body.access_token && (await api.refresh(body.refresh_token)).statusCode === 200;
+    },
+  },
+  'access-accepted-as-refresh': {
+    symptom: async (api) => (await api.refresh((await api.tokens()).access_token)).statusCode === 200,
+  },
+
+  // expiry
+  'refresh-expires-first': {
+    symptom: async (api) => {
+      const body = (await api.signIn()).json<TokenBody>();
+      return body.refresh_expires_at < body.expires_at && jwtPart(body.refresh_token, 1).exp === body.refresh_expires_at;
+    },
+  },
+  'access-ttl-30-days': {
+    symptom: async (api) => (await api.signIn()).json<TokenBody>().expires_at - nowSeconds(api) === 30 * DAY,
+  },
+
+  // refresh
+  'no-rotation': {
+    symptom: async (api) => {
+      const { refresh_token } = await api.tokens();
+      const first = await api.refresh(refresh_token);
+      const again = await api.refresh(refresh_token);
+      return first.json<TokenBody>().refresh_token === refresh_token && again.statusCode === 200;
+    },
+  },
+  'reuse-accepted': {
+    symptom: async (api) => {
+      const { refresh_token } = await api.tokens();
+      const first = await api.refresh(refresh_token);
+      const replay = await api.refresh(refresh_token);
+      return first.json<TokenBody>().refresh_token !== refresh_token && replay.statusCode === 200;
+    },
+  },
+  'no-family-revocation': {
+    symptom: async (api) => {
+      const { refresh_token } = await api.tokens();
+      const successor = (await api.refresh(refresh_token)).json<TokenBody>().refresh_token;
+      const replay = await api.refresh(refresh_token);
+      return replay.statusCode === 401 && (await api.refresh(successor)).statusCode === 200;
+    },
+  },
+  'expired-refresh-accepted': {
+    env: { ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '120' },
+    symptom: async (api) => {
+      const { refresh_token } = await api.tokens();
+      api.clock.advanceSeconds(3600);
+      return (await api.refresh(refresh_token)).statusCode === 200;
+    },
+  },
+  'refresh-wrong-user': {
+    symptom: async (api) => {
+      const res = await api.refresh((await api.tokens()).refresh_token);
+      return res.statusCode === 200 && res.json<TokenBody>().user.id !== MAIN.id;
+    },
+  },
+  'tampered-refresh-accepted': {
+    symptom: async (api) => (await api.refresh(tamper((await api.tokens()).refresh_token))).statusCode === 200,
+  },
+  'refresh-race': {
+    symptom: async (api) => {
+      const { refresh_token } = await api.tokens();
+      const results = await Promise.all(Array.from({ length: 5 }, () => api.refresh(refresh_token)));
+      return results.filter((r) => r.statusCode === 200).length > 1;
+    },
+  },
+
+  // protected
+  'chat-without-token': { symptom: async (api) => (await api.chat(undefined)).statusCode === 200 },
+  'chat-accepts-expired': {
+    env: { ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '120' },
+    symptom: async (api) => {
+      const { access_token } = await api.tokens();
+      api.clock.advanceSeconds(3600);
+      return (await api.chat(`Bearer ${access_token}`)).statusCode === 200;
+    },
+  },
+  'chat-accepts-refresh-token': {
+    symptom: async (api) => (await api.chat(`Bearer ${(await api.tokens()).refresh_token}`)).statusCode === 200,
+  },
+  'chat-no-www-authenticate': {
+    symptom: async (api) => {
+      const res = await api.chat(undefined);
+      return res.statusCode === 401 && res.headers['www-authenticate'] === undefined;
+    },
+  },
+  'chat-ignores-signature': {
+    symptom: async (api) => (await api.chat(`Bearer ${tamper((await api.tokens()).access_token)}`)).statusCode === 200,
+  },
+
+  // headers
+  'no-cache-control': {
+    symptom: async (api) => {
+      const res = await api.signIn();
+      return res.headers['cache-control'] === undefined && res.headers.pragma === undefined;
+    },
+  },
+  'cacheable-tokens': { symptom: async (api) => (await api.signIn()).headers['cache-control'] === 'public, max-age=3600' },
+
+  // lockout
+  'no-lockout': {
+    env: { LOCKOUT_THRESHOLD: '2' },
+    symptom: async (api) => {
+      const lockout = seededUser('lockout@puppilot.test');
+      for (let i = 0; i < 3; i++) await api.signIn(lockout.email, 'x');
+      return (await api.signIn(lockout.email, lockout.password)).statusCode === 200;
+    },
+  },
+  'lockout-no-retry-after': {
+    env: { LOCKOUT_THRESHOLD: '2' },
+    symptom: async (api) => {
+      const lockout = seededUser('lockout@puppilot.test');
+      for (let i = 0; i < 2; i++) await api.signIn(lockout.email, 'x');
+      const res = await api.signIn(lockout.email, lockout.password);
+      return res.statusCode === 429 && res.headers['retry-after'] === undefined;
+    },
+  },
+
+  // harmless
+  'token-type-capitalized': { symptom: async (api) => (await signInBody(api)).token_type === 'Bearer' },
+  'extra-fields': {
+    symptom: async (api) => {
+      const body = await signInBody(api);
+      return body.scope === 'chat' && typeof body.user.avatar_url === 'string';
+    },
+  },
+  'content-type-charset-upper': {
+    symptom: async (api) => (await api.signIn()).headers['content-type'] === 'application/json; charset=UTF-8',
+  },
+  'reordered-keys': {
+    symptom: async (api) => {
+      const body = await signInBody(api);
+      return Object.keys(body)[0] === 'user' && Object.keys(body.user)[0] === 'organization_id';
+    },
+  },
+  'latency-150ms': {
+    symptom: async (api) => (await medianMs(1, () => api.app.inject({ method: 'GET', url: '/healthz' }))) >= 150,
+  },
+  'rs256-keys': {
+    symptom: async (api) => {
+      const body = (await api.signIn()).json<TokenBody>();
+      const jwks = (await api.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{ keys: Array<{ kty: string }> }>();
+      return jwtPart(body.access_token, 0).alg === 'RS256' && jwks.keys[0]?.kty === 'RSA';
+    },
+  },
+  'other-error-wording': {
+    symptom: async (api) => {
+      const res = await api.signIn(MAIN.email, 'x');
+      return res.statusCode === 401 && res.json<{ detail: string }>().detail !== INVALID_CREDENTIALS_DETAIL;
+    },
+  },
+  'long-ttls': {
+    symptom: async (api) => {
+      const body = (await api.signIn()).json<TokenBody>();
+      return body.expires_at - nowSeconds(api) === 3600 && body.refresh_expires_at - nowSeconds(api) === 30 * DAY;
+    },
+  },
+};
+
+test('the catalogue: unique names, known areas, a test row for every fault', () => {
+  assert.equal(new Set(FAULTS.map((f) => f.name)).size, FAULTS.length);
+  assert.deepEqual(Object.keys(ROWS).sort(), [...FAULT_NAMES].sort());
+  for (const fault of FAULTS) {
+    assert.ok(isFaultName(fault.name));
+    assert.ok(fault.description.length > 10, fault.name);
+  }
+  const harmless = FAULTS.filter((f) => f.harmless).map((f) => f.name).sort();
+  assert.deepEqual(harmless, [
+    'content-type-charset-upper',
+    'extra-fields',
+    'latency-150ms',
+    'long-ttls',
+    'other-error-wording',
+    'reordered-keys',
+    'rs256-keys',
+    'token-type-capitalized',
+  ]);
+});
+
+for (const fault of FAULTS) {
+  const name = fault.name as FaultName;
+  const row = ROWS[name];
+  test(`fault ${name}: ${fault.description}`, async (t) => {
+    const faulty = await testApp(t, { ...row.env, REFERENCE_FAULT: name });
+    assert.equal(await row.symptom(faulty), true, 'the symptom shows under the fault');
+    const production = await testApp(t, { ...row.env });
+    assert.equal(await row.symptom(production), false, 'the symptom is absent in production');
+  });
+}
+
+for (const fault of FAULTS.filter((f) => f.harmless)) {
+  test(`harmless ${fault.name}: the whole flow still meets the contract`, async (t) => {
+    const api = await testApp(t, { REFERENCE_FAULT: fault.name });
+    const signIn = await api.signIn();
+    assert.equal(signIn.statusCode, 200);
+    assert.ok(validate('TokenResponse', signIn.json()).ok);
+    assert.match(String(signIn.headers['cache-control']), /no-store/);
+    const body = signIn.json<TokenBody>();
+    const refreshed = await api.refresh(body.refresh_token);
+    assert.equal(refreshed.statusCode, 200);
+    assert.ok(validate('TokenResponse', refreshed.json()).ok);
+    assert.equal((await api.refresh(body.refresh_token)).statusCode, 401, 'reuse still rejected');
+    assert.equal((await api.chat(`Bearer ${refreshed.json<TokenBody>().access_token}`)).statusCode, 200);
+    const unknown = await api.signIn('ghost@puppilot.test', 'x');
+    const wrong = await api.signIn(MAIN.email, 'x');
+    assert.equal(unknown.statusCode, 401);
+    assert.equal(unknown.body, wrong.body);
+  });
+}
+
+test('long-ttls leaves explicitly set TTLs alone', async (t) => {
+  const api = await testApp(t, { REFERENCE_FAULT: 'long-ttls', ACCESS_TOKEN_TTL: '300', REFRESH_TOKEN_TTL: '600' });
+  const body = (await api.signIn()).json<TokenBody>();
+  assert.equal(body.expires_at - nowSeconds(api), 300);
+  assert.equal(body.refresh_expires_at - nowSeconds(api), 600);
+});
