@@ -124,41 +124,62 @@ function parseArgs(argv: string[]): { only: string[] | undefined; jobs: number }
   return { only, jobs };
 }
 
-async function main(): Promise<number> {
-  const { only, jobs } = parseArgs(process.argv.slice(2));
-  const cases: Case[] = [CONTROL, ...FAULTS.filter((f) => !only || only.includes(f.name))];
-  const reportRoot = join(PROJECT_ROOT, 'reports', 'selfcheck');
+/** Checks every case, `jobs` at a time, reporting each result as it comes. */
+export async function runSelfcheck(
+  cases: readonly Case[],
+  { jobs = 1, reportRoot, onResult }: { jobs?: number; reportRoot: string; onResult?: (r: CaseResult, done: number) => void },
+): Promise<CaseResult[]> {
   mkdirSync(reportRoot, { recursive: true });
-  const started = Date.now();
   const results: CaseResult[] = new Array(cases.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < cases.length) {
       const i = next++;
-      const c = cases[i]!;
-      const result = await checkCase(c, reportRoot);
-      results[i] = result;
-      done++;
-      const figures = `${result.run.passed} passed, ${result.run.failed} failed, ${(result.run.durationMs / 1000).toFixed(1)} s`;
-      process.stdout.write(`[${done}/${cases.length}] ${c.name}: ${result.verdict} (${figures})\n`);
+      results[i] = await checkCase(cases[i]!, reportRoot);
+      onResult?.(results[i]!, ++done);
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, cases.length) }, worker));
+  return results;
+}
 
-  const table = formatTable(results);
+export const SELFCHECK_CASES: readonly Case[] = [CONTROL, ...FAULTS];
+
+export function isExpected(result: CaseResult): boolean {
+  return GOOD.has(result.verdict);
+}
+
+export function summarize(results: readonly CaseResult[]): string {
   const faults = results.filter((r) => !r.harmless);
   const harmless = results.filter((r) => r.harmless);
-  const summary =
+  return (
     `${faults.filter((r) => r.verdict === 'caught').length}/${faults.length} faults caught, ` +
-    `${harmless.filter((r) => r.verdict === 'passed').length}/${harmless.length} harmless variations passed ` +
-    `(control run included), ${((Date.now() - started) / 1000).toFixed(0)} s`;
+    `${harmless.filter((r) => r.verdict === 'passed').length}/${harmless.length} harmless variations passed (control run included)`
+  );
+}
+
+async function main(): Promise<number> {
+  const { only, jobs } = parseArgs(process.argv.slice(2));
+  const cases = SELFCHECK_CASES.filter((c) => c === CONTROL || !only || only.includes(c.name));
+  const reportRoot = join(PROJECT_ROOT, 'reports', 'selfcheck');
+  const started = Date.now();
+  const results = await runSelfcheck(cases, {
+    jobs,
+    reportRoot,
+    onResult: (result, done) => {
+      const figures = `${result.run.passed} passed, ${result.run.failed} failed, ${(result.run.durationMs / 1000).toFixed(1)} s`;
+      process.stdout.write(`[${done}/${cases.length}] ${result.name}: ${result.verdict} (${figures})\n`);
+    },
+  });
+  const table = formatTable(results);
+  const summary = `${summarize(results)}, ${((Date.now() - started) / 1000).toFixed(0)} s`;
   process.stdout.write(`\n${table}\n\n${summary}\n`);
   for (const r of results.filter((r) => r.leaks.length > 0)) process.stdout.write(`LEAK in ${r.name}: ${r.leaks.join('; ')}\n`);
   writeFileSync(join(reportRoot, 'table.txt'), `${table}\n\n${summary}\n`);
   writeFileSync(join(reportRoot, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`reports: ${join('reports', 'selfcheck')}/table.txt, results.json and one contract report per variation\n`);
-  return results.every((r) => GOOD.has(r.verdict)) ? EXIT.ok : EXIT.failed;
+  return results.every(isExpected) ? EXIT.ok : EXIT.failed;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runMain(main);
