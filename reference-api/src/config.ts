@@ -66,14 +66,14 @@ function raw(env: Environment, name: VariableName): { value: string; explicit: b
 
 const show = (value: string) => JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 
-function integer(env: Environment, name: VariableName, min: number, max: number, unit: string): number {
+/** A whole number in [min, max]; `unit` names what it counts, for the error message. */
+function integer(env: Environment, name: VariableName, min: number, max: number, unit = ''): number {
   const { value } = raw(env, name);
-  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number of ${unit}, got ${show(value)}`);
-  const parsed = Number(value);
-  if (parsed < min || parsed > max) {
-    throw new ConfigError(name, `must be between ${min} and ${max} ${unit}, got ${value}`);
+  const range = `a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigError(name, `must be ${range}, got ${show(value)}`);
   }
-  return parsed;
+  return Number(value);
 }
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -141,13 +141,13 @@ export function loadConfig(env: Environment = process.env): ReferenceConfig {
   }
   const config: ReferenceConfig = {
     host: host(env),
-    port: integer(env, 'REFERENCE_PORT', 0, 65535, '(port)'),
+    port: integer(env, 'REFERENCE_PORT', 0, 65535),
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
     ttlsSetExplicitly: raw(env, 'ACCESS_TOKEN_TTL').explicit || raw(env, 'REFRESH_TOKEN_TTL').explicit,
     lockoutThreshold: integer(env, 'LOCKOUT_THRESHOLD', 1, 1000, 'failures'),
     lockoutWindowSeconds: integer(env, 'LOCKOUT_WINDOW', 1, DAY, 'seconds'),
-    passwordHashCost: integer(env, 'PASSWORD_HASH_COST', 10, 20, '(log2 of scrypt N)'),
+    passwordHashCost: integer(env, 'PASSWORD_HASH_COST', 10, 20),
     databasePath: databasePath(env),
     seedPath: seedPath(env),
     requestLog: requestLog(env),
