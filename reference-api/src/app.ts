@@ -40,6 +40,23 @@ const stderrReport = (error: unknown) => {
   process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 };
 
+/** How often expired rows are dropped, and how long after expiry a refresh-token record is kept. */
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000;
+const EXPIRED_RECORD_GRACE_SECONDS = 86_400;
+
+/**
+ * Keeps the tables from growing without bound under load runs. Refresh-token records are
+ * kept a day past expiry (a late replay still finds its record); failures older than the
+ * lockout window no longer count.
+ */
+function startHousekeeping(store: ReferenceStore, clock: Clock, lockoutWindowSeconds: number): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    const now = clock();
+    store.purge(Math.floor(now / 1000) - EXPIRED_RECORD_GRACE_SECONDS, now - lockoutWindowSeconds * 1000);
+  }, HOUSEKEEPING_INTERVAL_MS);
+  return timer.unref();
+}
+
 /** Fastify's limit on URL length etc. stay default; its logger stays off (we log one line ourselves). */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -67,7 +84,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       // Route matching is exact: /auth/sign-in/ and /AUTH/SIGN-IN are unknown paths.
       routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
     });
-    app.addHook('onClose', async () => store.close());
+    const housekeeping = startHousekeeping(store, clock, config.lockoutWindowSeconds);
+    app.addHook('onClose', async () => {
+      clearInterval(housekeeping);
+      store.close();
+    });
 
     if (config.requestLog === 'requests') installRequestLog(app, options.log ?? stdoutLine);
     if (behaviour.mutateResponse !== null) installResponseMutation(app, behaviour.mutateResponse, { store });

@@ -108,6 +108,7 @@ export class ReferenceStore {
         'UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL',
       ),
       deleteExpiredRefreshTokens: db.prepare<[number]>('DELETE FROM refresh_tokens WHERE expires_at < ?'),
+      deleteFailuresBefore: db.prepare<[number]>('DELETE FROM failed_sign_ins WHERE at_ms <= ?'),
       insertFailure: db.prepare<[string, number]>('INSERT INTO failed_sign_ins (email_key, at_ms) VALUES (?, ?)'),
       failuresSince: db.prepare<[string, number], { at_ms: number }>(
         'SELECT at_ms FROM failed_sign_ins WHERE email_key = ? AND at_ms > ? ORDER BY at_ms',
@@ -200,8 +201,12 @@ export class ReferenceStore {
     return this.statements.revokeFamily.run(atMs, familyId).changes;
   }
 
-  deleteRefreshTokensExpiredBefore(unixSeconds: number): number {
-    return this.statements.deleteExpiredRefreshTokens.run(unixSeconds).changes;
+  /** Housekeeping: drops refresh-token records that expired before `unixSeconds` and failures at or before `failuresUpToMs`. */
+  purge(unixSeconds: number, failuresUpToMs: number): { refreshTokens: number; failures: number } {
+    return this.transaction(() => ({
+      refreshTokens: this.statements.deleteExpiredRefreshTokens.run(unixSeconds).changes,
+      failures: this.statements.deleteFailuresBefore.run(failuresUpToMs).changes,
+    }));
   }
 
   // Failed sign-ins (lockout)
