@@ -210,3 +210,10 @@ test('the signed access token carries no password or hash', async (t) => {
     assert.doesNotMatch(claims, /password|hash|scrypt/i);
   }
 });
+
+test('a URL that does not decode → 400 without quoting it back', async (t) => {
+  const api = await testApp(t, { REFERENCE_LOG: 'requests' });
+  const res = await api.app.inject({ method: 'POST', url: '/auth/sign-in%zz-secret', payload: {} });
+  assert.equal(res.statusCode, 400);
+  assert.deepEqual(res.json(), { detail: 'Bad Request' });
+});

@@ -9,7 +9,7 @@ import type { ReferenceConfig } from './config.ts';
 import { ReferenceStore } from './db.ts';
 import { applyFault } from './faults.ts';
 import { installBodyParser } from './http/body.ts';
-import { installErrorHandlers } from './http/errors.ts';
+import { answerFrameworkError, installErrorHandlers } from './http/errors.ts';
 import { installRequestLog, type LineWriter } from './http/request-log.ts';
 import { installResponseMutation } from './http/response-mutation.ts';
 import { Lockout } from './lockout.ts';
@@ -83,6 +83,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       bodyLimit: config.bodyLimitBytes,
       // Route matching is exact: /auth/sign-in/ and /AUTH/SIGN-IN are unknown paths.
       routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
+      frameworkErrors: answerFrameworkError,
     });
     const housekeeping = startHousekeeping(store, clock, config.lockoutWindowSeconds);
     app.addHook('onClose', async () => {

@@ -35,6 +35,15 @@ export function answerOtherMethods(app: FastifyInstance, url: string, allowed: R
   });
 }
 
+/**
+ * Errors raised by fastify's router before any route or hook runs (a URL that does not
+ * percent-decode, an over-long parameter). Its default answer quotes the URL back; ours
+ * says only that the request was bad.
+ */
+export function answerFrameworkError(_error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void reply.code(400).send({ detail: 'Bad Request' });
+}
+
 const routeConfig = (request: FastifyRequest): RouteConfig => (request.routeOptions.config ?? {}) as RouteConfig;
 
 export function installErrorHandlers(app: FastifyInstance, reportInternalError: (error: unknown) => void): void {
