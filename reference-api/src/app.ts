@@ -57,7 +57,11 @@ function startHousekeeping(store: ReferenceStore, clock: Clock, lockoutWindowSec
   return timer.unref();
 }
 
-/** Fastify's limit on URL length etc. stay default; its logger stays off (we log one line ourselves). */
+/**
+ * The reference API, seeded and ready (not listening). Hashing the seed at the configured
+ * cost is most of the start-up time. Fastify's own logger stays off: the request log
+ * writes one line per request, and nothing else reaches stdout.
+ */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
   const clock = options.now ?? systemClock;
