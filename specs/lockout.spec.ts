@@ -1,0 +1,62 @@
+/**
+ * Lockout (CONTRACT.md decision 2): repeated failed sign-ins on one account end in 429
+ * with Retry-After, the body still reveals nothing, and other accounts are unaffected.
+ *
+ * Only config.lockoutEmail (a throwaway account) receives these wrong passwords. The test
+ * holds whether the account starts unlocked or is already locked by an earlier run or a
+ * parallel repeat: it stops at the first 429.
+ */
+import type { ApiResponse } from './support/api.ts';
+import { wrongPasswordFor } from './support/accounts.ts';
+import { configuredSecrets, errorBodyLeaks } from './support/leaks.ts';
+import { expect, requireCapability, test } from './fixtures.ts';
+
+/** RFC 9110 §10.2.3: delay-seconds, or an HTTP-date (IMF-fixdate, or the two obsolete forms). */
+const DELAY_SECONDS = /^\d+$/;
+const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC850_DATE = /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{2}-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+
+function validRetryAfter(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const v = value.trim();
+  if (DELAY_SECONDS.test(v)) return true;
+  return (IMF_FIXDATE.test(v) || RFC850_DATE.test(v) || ASCTIME_DATE.test(v)) && !Number.isNaN(Date.parse(v));
+}
+
+test.describe('lockout after repeated failed sign-ins', () => {
+  test('repeated wrong passwords end in 429 with Retry-After; other accounts still sign in @smoke', async ({ api, config }) => {
+    requireCapability(config, 'lockout');
+    test.skip(config.lockoutEmail === undefined, 'no throwaway lockout account is configured (LOCKOUT_USER_EMAIL)');
+    const email = config.lockoutEmail!;
+    const sent: string[] = [];
+
+    const locked = await test.step(`send wrong passwords to the lockout account until 429 (at most ${config.lockoutMaxAttempts})`, async () => {
+      for (let attempt = 1; attempt <= config.lockoutMaxAttempts; attempt++) {
+        const password = wrongPasswordFor({ email, password: '' });
+        sent.push(password);
+        const res = await api.signIn({ email, password });
+        if (res.status === 429) return res;
+        // Before the lockout, a wrong password is an ordinary failed sign-in.
+        expect(res, `attempt ${attempt}: a wrong password before the lockout`).toBeClientError({ allowed: [401], limitMs: config.responseTimeLimitMs });
+        expect(errorBodyLeaks(res, { secrets: [password, ...configuredSecrets(config)] }), 'the error body leaks').toEqual([]);
+      }
+      return undefined;
+    });
+    expect(locked, `no 429 after ${config.lockoutMaxAttempts} wrong passwords (LOCKOUT_MAX_ATTEMPTS): the account is never locked`).toBeDefined();
+    const res = locked as ApiResponse;
+
+    await test.step('the 429 carries Retry-After and reveals nothing', async () => {
+      expect(res).toBeClientError({ allowed: [429], limitMs: config.responseTimeLimitMs });
+      expect(res).toHaveHeader('retry-after');
+      expect(validRetryAfter(res.headers['retry-after']), `Retry-After must be whole seconds or an HTTP date, got '${res.headers['retry-after']}'`).toBe(true);
+      expect(errorBodyLeaks(res, { secrets: [...sent, ...configuredSecrets(config)] }), 'the 429 body leaks').toEqual([]);
+    });
+
+    await test.step('the main account is not locked: it still signs in', async () => {
+      const main = await api.signIn(config.user);
+      expect(main, 'the main account must still sign in while another account is locked').toHaveStatus(200);
+      expect(main).toMatchContract('TokenResponse');
+    });
+  });
+});

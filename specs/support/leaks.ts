@@ -1,0 +1,91 @@
+/**
+ * What an error body must never reveal: a token, a password or other secret, a stack trace,
+ * an internal file path. `errorBodyLeaks` returns the problems found as descriptions that
+ * name the kind of leak but never quote a secret, so they are safe in an assertion message:
+ *
+ *   expect(errorBodyLeaks(res, { secrets: [password] }), 'the error body leaks').toEqual([]);
+ */
+import { existsSync } from 'node:fs';
+import type { SuiteConfig } from '../../lib/config.ts';
+import type { ApiResponse } from './api.ts';
+import { redactor } from './secrets.ts';
+
+/** A compact JWS: what any JWT-shaped token looks like. */
+const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/;
+/** Member names that carry tokens or secrets in a JSON body. */
+const SECRET_MEMBER = /^(access_token|refresh_token|id_token|token|password|passwd|password_hash|hash|secret|client_secret|private_key)$/i;
+
+/** Stack traces of the usual runtimes, each with a label for the report. */
+const STACK_TRACES: ReadonlyArray<[string, RegExp]> = [
+  ['a JavaScript stack frame', /\bat\s+(?:async\s+)?(?:[\w$.<>[\]]+\s+)?\(?(?:file:\/\/|\/|[A-Za-z]:\\|node:)[^\s)]*:\d+(?::\d+)?\)?/],
+  ['a JavaScript stack frame', /(?:^|\\n|\n)\s*at\s+\S+.*\(.*:\d+:\d+\)/],
+  ['a Python traceback', /Traceback \(most recent call last\)/],
+  ['a Python stack frame', /File "[^"]+", line \d+/],
+  ['a Java stack frame', /\bat\s+[\w$.]+\([\w$]+\.(?:java|kt):\d+\)/],
+  ['an error class with a stack', /"stack"\s*:/],
+];
+
+/** Internal paths: a body naming any of these shows the server's file layout. */
+const INTERNAL_PATHS: ReadonlyArray<[string, RegExp]> = [
+  ['/home/', /\/home\//],
+  ['/usr/', /\/usr\//],
+  ['/app/', /\/app\//],
+  ['/var/', /\/var\//],
+  ['/opt/', /\/opt\//],
+  ['/srv/', /\/srv\//],
+  ['/tmp/', /\/tmp\//],
+  ['/root/', /\/root\//],
+  ['node_modules', /node_modules/],
+  ['a Windows path', /[A-Za-z]:\\\\?[\w.-]+\\/],
+  ['a file:// URL', /file:\/\//],
+  ['a .ts/.js/.mjs source location', /\.(?:ts|js|mjs|cjs|tsx):\d*/],
+  ['a .py source file', /\.py"/],
+  ['a .py source location', /\.py:\d+/],
+];
+
+export interface LeakCheckOptions {
+  /** Values the body must not contain: the passwords and tokens the test sent or holds. */
+  secrets?: ReadonlyArray<string | undefined>;
+}
+
+/** The configured passwords and any HMAC verification secret: never in any response. */
+export function configuredSecrets(config: SuiteConfig): string[] {
+  const secrets = [config.user.password, config.probeUser.password];
+  const key = config.jwt.verifyKey;
+  // A PEM public key or a key file is not a secret; an HMAC secret is.
+  if (key !== undefined && !key.includes('-----BEGIN') && !existsSync(key)) secrets.push(key);
+  return secrets;
+}
+
+function secretMembers(value: unknown, path = '$'): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => secretMembers(item, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => [
+    ...(SECRET_MEMBER.test(key) ? [`${path}.${key}`] : []),
+    ...secretMembers(inner, `${path}.${key}`),
+  ]);
+}
+
+/** The leaks found in `res`'s body (and in its headers, for secrets), described without quoting any secret. */
+export function errorBodyLeaks(res: ApiResponse, options: LeakCheckOptions = {}): string[] {
+  const problems: string[] = [];
+  const text = res.text;
+  const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  const headerText = Object.entries(res.headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\n');
+  secrets.forEach((secret, i) => {
+    if (text.includes(secret)) problems.push(`the body contains secret #${i + 1} of the ones this test sent or holds`);
+    if (headerText.includes(secret)) problems.push(`a header contains secret #${i + 1} of the ones this test sent or holds`);
+  });
+  if (JWT.test(text)) problems.push('the body contains a JWT-shaped token');
+  for (const member of secretMembers(res.json)) problems.push(`the body has a member named like a secret: ${member}`);
+  for (const [label, pattern] of STACK_TRACES) {
+    if (pattern.test(text) && !problems.includes(`the body contains ${label}`)) problems.push(`the body contains ${label}`);
+  }
+  for (const [label, pattern] of INTERNAL_PATHS) {
+    const match = pattern.exec(text);
+    if (match) problems.push(`the body contains an internal path (${label}): …${redactor().text(text.slice(Math.max(0, match.index - 30), match.index + 40))}…`);
+  }
+  return problems;
+}
