@@ -43,7 +43,9 @@ export class AuthApi {
     let data: string | Buffer | undefined;
     if (options.data !== undefined) {
       if (options.raw || typeof options.data === 'string' || Buffer.isBuffer(options.data)) {
-        data = options.data as string | Buffer;
+        // As bytes: Playwright turns a string sent with a JSON content type into a JSON
+        // string literal, so invalid JSON would silently arrive as valid JSON.
+        data = Buffer.isBuffer(options.data) ? options.data : Buffer.from(String(options.data), 'utf8');
       } else {
         data = JSON.stringify(options.data);
         headers['content-type'] ??= 'application/json';
