@@ -67,3 +67,25 @@ export async function verifySignature(token: string, key: VerifyKey, config: Sui
   const { payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
   return payload;
 }
+
+/** The signature part of a compact JWS ('' when it has none). */
+export function signaturePart(token: string): string {
+  return token.split('.')[2] ?? '';
+}
+
+/** True for the `none` algorithm in any spelling ("none", "None", "NONE"). */
+export function isAlgNone(alg: unknown): boolean {
+  return typeof alg === 'string' && alg.trim().toLowerCase() === 'none';
+}
+
+/** Truncated forms of a token, by a name that never contains the token itself. */
+export function truncatedVariants(token: string): Array<{ name: string; token: string }> {
+  const [header = '', payload = ''] = token.split('.');
+  return [
+    { name: 'last character removed', token: token.slice(0, -1) },
+    { name: 'half the signature removed', token: token.slice(0, token.length - Math.ceil(signaturePart(token).length / 2)) },
+    { name: 'signature removed, trailing dot kept', token: `${header}.${payload}.` },
+    { name: 'header and payload only', token: `${header}.${payload}` },
+    { name: 'header only', token: header },
+  ];
+}

@@ -1,0 +1,71 @@
+/**
+ * Real expiry, watched on the expiry target (config.expiryBaseUrl: the embedded short-TTL
+ * instance, or the target itself): a refresh token outlives its access token and still
+ * works once the access token has expired (decision 1); an expired access token opens
+ * nothing (RFC 6750 §3: 401 with a Bearer challenge); an expired refresh token refreshes
+ * nothing. Waits follow the server's clock (its Date header), not a fixed sleep, and end
+ * only once the expiry plus CLOCK_SKEW_SECONDS has passed on the server, so a target that
+ * allows some leeway is not failed for it. A wait longer than EXPIRY_WAIT_MAX_SECONDS
+ * skips the test and says so.
+ */
+import { expect, requireCapability, test } from './fixtures.ts';
+import { BEARER_CHALLENGE, refreshOk, signInOk } from './support/flows.ts';
+import { serverTime, waitForServerTime } from './support/server-time.ts';
+
+/** Head room over the longest wait for the requests around it. */
+const REQUEST_HEADROOM_MS = 30_000;
+
+test.describe('expiry on the expiry target', () => {
+  test.beforeEach(({ config }) => {
+    requireCapability(config, 'expiryWait');
+    test.setTimeout(config.expiryWaitMaxSeconds * 1000 + REQUEST_HEADROOM_MS);
+  });
+
+  test('after the access token expires, refresh still works and the expired token gets 401 @smoke', async ({ expiryApi, config }) => {
+    const skew = config.clockSkewSeconds;
+    const { res, tokens } = await signInOk(expiryApi, config.user);
+    const now = serverTime(res).seconds;
+    const wait = tokens.expires_at + skew - now;
+    test.skip(
+      wait > config.expiryWaitMaxSeconds,
+      `the access token expires in ${tokens.expires_at - now} s (+${skew} s skew), beyond EXPIRY_WAIT_MAX_SECONDS (${config.expiryWaitMaxSeconds})`,
+    );
+
+    await test.step("wait until the server's clock reaches expires_at", async () => {
+      await waitForServerTime(expiryApi, tokens.expires_at, (wait + 10) * 1000);
+    });
+    await test.step('refresh without Authorization: 200, and the new access token opens the protected endpoint', async () => {
+      const refreshed = await refreshOk(expiryApi, tokens.refresh_token, 'the refresh token must outlive the access token');
+      expect(refreshed.tokens.user.id).toBe(tokens.user.id);
+      const chat = await expiryApi.chat(refreshed.tokens.access_token);
+      expect(chat, 'the access token from a refresh after expiry').toHaveStatus(200);
+    });
+    await test.step(`wait until expires_at plus ${skew} s skew has passed on the server`, async () => {
+      await waitForServerTime(expiryApi, tokens.expires_at + skew, (wait + 10) * 1000);
+    });
+    await test.step('the expired access token gets 401 with a Bearer challenge', async () => {
+      const chat = await expiryApi.chat(tokens.access_token);
+      expect(chat, 'an expired access token was accepted').toHaveStatus(401);
+      expect(chat).toHaveHeader('www-authenticate', BEARER_CHALLENGE);
+    });
+  });
+
+  test('an expired refresh token is rejected with 401', async ({ expiryApi, config }) => {
+    const skew = config.clockSkewSeconds;
+    const { res, tokens } = await signInOk(expiryApi, config.user);
+    const now = serverTime(res).seconds;
+    const wait = tokens.refresh_expires_at + skew - now;
+    test.skip(
+      wait > config.expiryWaitMaxSeconds,
+      `the refresh token expires in ${tokens.refresh_expires_at - now} s (+${skew} s skew), beyond EXPIRY_WAIT_MAX_SECONDS (${config.expiryWaitMaxSeconds})`,
+    );
+
+    await test.step(`wait until refresh_expires_at plus ${skew} s skew has passed on the server`, async () => {
+      await waitForServerTime(expiryApi, tokens.refresh_expires_at + skew, (wait + 10) * 1000);
+    });
+    await test.step('refresh with the expired, never used refresh token: 401', async () => {
+      const refreshed = await expiryApi.refresh(tokens.refresh_token);
+      expect(refreshed, 'an expired refresh token was accepted').toHaveStatus(401);
+    });
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Refresh-token rotation (CONTRACT.md decision 8, RFC 9700 §4.14): every refresh hands
+ * out a new refresh token and the presented one is spent; presenting a spent one again
+ * is reuse, which (with family revocation, §4.14.2) revokes its successor too.
+ */
+import { expect, requireCapability, test } from './fixtures.ts';
+import { refreshOk } from './support/flows.ts';
+
+test.describe('refresh-token rotation', () => {
+  test('hands out a new refresh token on refresh @smoke', async ({ api, session, config }) => {
+    requireCapability(config, 'rotation');
+    const { tokens } = await refreshOk(api, session.refresh_token);
+    expect(tokens.refresh_token === session.refresh_token, 'the refresh handed back the presented refresh token').toBe(false);
+  });
+
+  test('rejects a refresh token once it has been used (401)', async ({ api, session, config }) => {
+    requireCapability(config, 'rotation');
+    await test.step('the first use is accepted', async () => {
+      await refreshOk(api, session.refresh_token);
+    });
+    await test.step('the second use is rejected', async () => {
+      const res = await api.refresh(session.refresh_token);
+      expect(res, 'a spent refresh token was accepted again').toHaveStatus(401);
+    });
+  });
+
+  test('the successor refresh token works, and is spent in turn', async ({ api, session, config }) => {
+    requireCapability(config, 'rotation');
+    const first = await test.step('refresh with the signed-in token', () => refreshOk(api, session.refresh_token));
+    const second = await test.step('refresh with its successor', () => refreshOk(api, first.tokens.refresh_token, 'the successor refresh token must be accepted'));
+    expect(second.tokens.refresh_token === first.tokens.refresh_token, 'the second refresh handed back the presented token').toBe(false);
+    expect(second.tokens.user.id).toBe(session.user.id);
+    await test.step('the successor, once used, is rejected', async () => {
+      const res = await api.refresh(first.tokens.refresh_token);
+      expect(res, 'a spent successor refresh token was accepted again').toHaveStatus(401);
+    });
+  });
+
+  test('a reuse attempt revokes the successor too (family revocation)', async ({ api, session, config }) => {
+    requireCapability(config, 'rotation');
+    requireCapability(config, 'familyRevocation');
+    const successor = await test.step('rotate once', async () => (await refreshOk(api, session.refresh_token)).tokens.refresh_token);
+    await test.step('replay the spent refresh token: rejected', async () => {
+      const res = await api.refresh(session.refresh_token);
+      expect(res, 'a replayed refresh token was accepted').toHaveStatus(401);
+    });
+    await test.step('the successor issued before the replay is now rejected', async () => {
+      const res = await api.refresh(successor);
+      expect(res, 'the successor survived the reuse of its predecessor').toHaveStatus(401);
+    });
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * POST /auth/refresh-token (CONTRACT.md decision 1): a valid refresh token gets a new
+ * token response for the same user, not cacheable, with or without an Authorization
+ * header; anything else presented as the refresh token gets 401 (decision 8: an access
+ * token is never accepted where a refresh token is expected); a body that fails
+ * validation gets 422 (decision 2). Rotation and reuse are in refresh.rotation.spec.ts.
+ */
+import { refreshRequestSchema } from '../contracts/index.ts';
+import { expect, test } from './fixtures.ts';
+import { NO_STORE, refreshOk } from './support/flows.ts';
+import { algNone, tamperClaim, tamperSignature, truncatedVariants } from './support/jwt.ts';
+import { deriveMalformedCases } from './support/malformed.ts';
+import { serverTime, waitForServerTime } from './support/server-time.ts';
+
+test.describe('refresh with a valid refresh token', () => {
+  test('answers 200 with a body that matches the contract, without an Authorization header @smoke', async ({ api, session }) => {
+    // api.refresh sends no Authorization header at all: decision 1 makes it optional.
+    const res = await api.refresh(session.refresh_token);
+    expect(res).toHaveStatus(200);
+    expect(res).toMatchContract('TokenResponse');
+  });
+
+  test('also answers 200 when the client sends its access token as Bearer credentials', async ({ api, session }) => {
+    // The documented sibling endpoint shows `Authorization: Bearer <token>`; a client
+    // following it must not be turned away.
+    const res = await api.refresh(session.refresh_token, { headers: { authorization: `Bearer ${session.access_token}` } });
+    expect(res).toHaveStatus(200);
+    expect(res).toMatchContract('TokenResponse');
+  });
+
+  test('forbids caching of the tokens (Cache-Control: no-store)', async ({ api, session }) => {
+    const { res } = await refreshOk(api, session.refresh_token);
+    expect(res).toHaveHeader('cache-control', NO_STORE);
+    expect(res).not.toHaveHeader('cache-control', /(^|,)\s*(public|max-age=[1-9])/i);
+  });
+
+  test('returns the user who signed in', async ({ api, session }) => {
+    const { tokens } = await refreshOk(api, session.refresh_token);
+    expect(tokens.user.id).toBe(session.user.id);
+    expect(tokens.user.email.toLowerCase()).toBe(session.user.email.toLowerCase());
+    expect(tokens.user.organization_id).toBe(session.user.organization_id);
+  });
+
+  test('issues a new access token', async ({ api, config }) => {
+    const signIn = await api.signIn(config.user);
+    expect(signIn).toHaveStatus(200);
+    expect(signIn).toMatchContract('TokenResponse');
+    const session = signIn.json as { access_token: string; refresh_token: string };
+    // A deterministic signer (RS256, EdDSA, HMAC) without a jti issues the very same token
+    // twice within one second; once the server's clock has moved on, a newly issued token
+    // differs at least in its exp claim.
+    await waitForServerTime(api, serverTime(signIn).seconds + 1, 5_000);
+    const { tokens } = await refreshOk(api, session.refresh_token);
+    expect(tokens.access_token === session.access_token, 'the refresh handed back the old access token').toBe(false);
+  });
+});
+
+test.describe('refresh with anything but a valid refresh token', () => {
+  test('rejects the access token presented as refresh token with 401', async ({ api, session }) => {
+    const res = await api.refresh(session.access_token);
+    expect(res).toHaveStatus(401);
+  });
+
+  test('rejects a refresh token with a tampered signature with 401', async ({ api, session }) => {
+    const res = await api.refresh(tamperSignature(session.refresh_token));
+    expect(res).toHaveStatus(401);
+  });
+
+  test('rejects a refresh token with a tampered claim (exp extended) with 401', async ({ api, session }) => {
+    const res = await api.refresh(tamperClaim(session.refresh_token, 'exp', session.refresh_expires_at + 86_400));
+    expect(res).toHaveStatus(401);
+  });
+
+  test('rejects a refresh token re-encoded with alg none with 401', async ({ api, session }) => {
+    const res = await api.refresh(algNone(session.refresh_token));
+    expect(res).toHaveStatus(401);
+  });
+
+  test('rejects truncated refresh tokens with 401', async ({ api, session }) => {
+    for (const variant of truncatedVariants(session.refresh_token)) {
+      await test.step(variant.name, async () => {
+        const res = await api.refresh(variant.token);
+        expect(res, `truncated token (${variant.name})`).toHaveStatus(401);
+      });
+    }
+  });
+
+  test('rejects garbage that is a schema-valid string with 401', async ({ api }) => {
+    const garbage: Array<[string, string]> = [
+      ['not-a-jwt', 'not-a-jwt'],
+      ['a single space', ' '],
+      ['two dots', '..'],
+      ['three one-letter parts', 'a.b.c'],
+      ['the text null', 'null'],
+      ['a JWT-looking header only', 'eyJhbGciOiJIUzI1NiJ9..'],
+    ];
+    for (const [name, token] of garbage) {
+      await test.step(name, async () => {
+        const res = await api.refresh(token);
+        expect(res, `garbage token (${name})`).toHaveStatus(401);
+      });
+    }
+  });
+});
+
+test.describe('refresh with a malformed body', () => {
+  // One test walking every schema-derived case (specs/support/malformed.ts) as a step; the
+  // per-case tests with leak checks live in sign-in.malformed.spec.ts.
+  test('answers 422 to each body that fails the RefreshRequest schema', async ({ api, session, config }) => {
+    for (const malformed of deriveMalformedCases(refreshRequestSchema)) {
+      await test.step(`${malformed.name} → ${malformed.allowed.join(' or ')}`, async () => {
+        // Built around a real refresh token: a target that unwraps a wrong type leniently
+        // answers 200 and fails here.
+        const { body, contentType } = malformed.build({ token: session.refresh_token });
+        const res = await api.send('POST', config.paths.refresh, { data: body, raw: true, headers: { 'content-type': contentType } });
+        expect(res, malformed.name).toBeClientError({ allowed: malformed.allowed, limitMs: config.responseTimeLimitMs });
+      });
+    }
+  });
+
+  test('answers 422 to a request without a body', async ({ api, config }) => {
+    const res = await api.send('POST', config.paths.refresh);
+    expect(res).toBeClientError({ allowed: [422], limitMs: config.responseTimeLimitMs });
+  });
+
+  test('rejects a token longer than the schema allows with a 4xx, never a 5xx', async ({ api, config }) => {
+    // Over the schema's maxLength (422), over a body limit (413), or simply not a valid
+    // token (401): the contract documents no length limit, so any of the three is correct.
+    const token = 'a'.repeat(refreshRequestSchema.properties.token.maxLength + 1);
+    const res = await api.send('POST', config.paths.refresh, { data: { token } });
+    expect(res).toBeClientError({ allowed: [401, 413, 422], limitMs: config.responseTimeLimitMs });
+  });
+});
