@@ -5,7 +5,7 @@
  * started here twice: the main instance, and a short-TTL one on which the expiry tests
  * watch real tokens expire. Secrets: traces and videos are off because Playwright records
  * request and response bodies as they are (passwords, tokens); what the specs attach and
- * every failure message go through the redactor instead (specs/support/redaction.ts).
+ * every failure message go through the redactor instead (specs/support/secrets.ts, lib/redact.ts).
  */
 import { defineConfig } from '@playwright/test';
 import { suiteConfig } from './lib/config.ts';
