@@ -28,6 +28,22 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Children still running: ended with this process, even when it is interrupted. */
+const running = new Set<ChildProcess>();
+let cleanupInstalled = false;
+
+function endChildrenWithThisProcess(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGTERM');
+  });
+  // A signal's default action skips 'exit' handlers: turn it into an orderly exit.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+  }
+}
+
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -46,6 +62,9 @@ export async function startReference(env: Record<string, string> = {}, { readyTi
     env: { ...process.env, REFERENCE_LOG: 'off', ...env, REFERENCE_HOST: '127.0.0.1', REFERENCE_PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  endChildrenWithThisProcess();
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);

@@ -5,7 +5,7 @@
  * - session: a fresh, contract-checked sign-in of the main account, per test.
  * Specs import `test` and `expect` from here, never from @playwright/test.
  */
-import { test as base } from '@playwright/test';
+import { test as base, type PlaywrightWorkerArgs, type WorkerFixture } from '@playwright/test';
 import type { TokenResponse } from '../contracts/index.ts';
 import { suiteConfig, type Capabilities, type SuiteConfig } from '../lib/config.ts';
 import { AuthApi } from './support/api.ts';
@@ -18,23 +18,21 @@ const configTest = base.extend<object, { config: SuiteConfig }>({
   config: [async ({}, use) => use(suiteConfig()), { scope: 'worker' }],
 });
 
+type ClientFixture = [WorkerFixture<AuthApi, PlaywrightWorkerArgs & { config: SuiteConfig }>, { scope: 'worker' }];
+
+/** A worker-scoped client for one origin, with its own request context. */
+const clientFixture = (origin: (config: SuiteConfig) => string): ClientFixture => [
+  async ({ playwright, config }, use) => {
+    const context = await playwright.request.newContext();
+    await use(new AuthApi(context, config, origin(config)));
+    await context.dispose();
+  },
+  { scope: 'worker' },
+];
+
 const apiTest = configTest.extend<object, { api: AuthApi; expiryApi: AuthApi; verifyKey: VerifyKey | undefined }>({
-  api: [
-    async ({ playwright, config }, use) => {
-      const context = await playwright.request.newContext();
-      await use(new AuthApi(context, config, config.baseUrl));
-      await context.dispose();
-    },
-    { scope: 'worker' },
-  ],
-  expiryApi: [
-    async ({ playwright, config }, use) => {
-      const context = await playwright.request.newContext();
-      await use(new AuthApi(context, config, config.expiryBaseUrl));
-      await context.dispose();
-    },
-    { scope: 'worker' },
-  ],
+  api: clientFixture((config) => config.baseUrl),
+  expiryApi: clientFixture((config) => config.expiryBaseUrl),
   verifyKey: [async ({ config }, use) => use(verificationKey(config)), { scope: 'worker' }],
 });
 
