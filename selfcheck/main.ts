@@ -78,7 +78,7 @@ export async function checkCase(c: Case, reportRoot: string, onLine?: (line: str
         ? 'leak'
         : c.harmless
           ? run.exitCode === 0 ? 'passed' : 'false-alarm'
-          : run.exitCode !== 0 && run.failed > 0 ? 'caught' : 'missed';
+          : run.exitCode === EXIT.failed && run.failed > 0 ? 'caught' : 'missed';
     return {
       ...c,
       verdict,
