@@ -82,13 +82,40 @@ export async function checkCase(c: Case, reportRoot: string, onLine?: (line: str
     return {
       ...c,
       verdict,
-      caughtBy: run.failures.map((f) => f.title),
+      caughtBy: byRelevance(run.failures.map((f) => f.title), c.area),
       run: { passed: run.passed, failed: run.failed, skipped: run.skipped, durationMs: run.durationMs, exitCode: run.exitCode },
       leaks,
     };
   } finally {
     await Promise.all([main.stop(), expiry.stop()]);
   }
+}
+
+/** The spec files that own each area's checks: their failures are listed first. */
+const AREA_SPECS: Record<string, readonly string[]> = {
+  shape: ['sign-in.valid', 'tokens.'],
+  credentials: ['sign-in.invalid-credentials', 'sign-in.timing'],
+  errors: ['sign-in.malformed', 'sign-in.invalid-credentials'],
+  tokens: ['tokens.shape', 'protected', 'refresh.spec'],
+  expiry: ['tokens.expiry-ordering', 'refresh.expiry'],
+  refresh: ['refresh'],
+  protected: ['protected'],
+  headers: ['sign-in.valid', 'refresh.spec'],
+  lockout: ['lockout'],
+};
+
+/**
+ * Orders the failing tests so the table names the most telling one: with --max-failures
+ * the first failures come from whichever files ran first (alphabetical), which for a shape
+ * fault is often a test that merely signs in along the way.
+ */
+function byRelevance(titles: string[], area: string): string[] {
+  const prefixes = AREA_SPECS[area] ?? [];
+  const rank = (title: string) => {
+    const i = prefixes.findIndex((p) => title.startsWith(p));
+    return i === -1 ? prefixes.length : i;
+  };
+  return [...titles].sort((a, b) => rank(a) - rank(b));
 }
 
 const GOOD = new Set<CaseResult['verdict']>(['caught', 'passed']);
