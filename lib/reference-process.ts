@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { PROJECT_ROOT } from './config.ts';
+import { PROJECT_ROOT, readSeedAccounts } from './config.ts';
 import { SuiteError } from './errors.ts';
 
 export interface RunningReference {
@@ -93,4 +93,24 @@ export async function startReference(env: Record<string, string> = {}, { readyTi
   }
   await stop();
   throw new SuiteError('TARGET_UNREACHABLE', `the reference API did not answer on ${url} within ${readyTimeoutMs} ms`);
+}
+
+/**
+ * The suite's variables for testing a running reference API as if it were any other
+ * target: its URL and the seeded accounts (main, probe, lockout), with the JWKS it serves.
+ * `expiry` is a short-TTL instance for the expiry waits.
+ */
+export function referenceTargetEnv(main: RunningReference, expiry?: RunningReference): Record<string, string> {
+  const seed = readSeedAccounts();
+  const account = (localPart: string) => seed.get(localPart)!;
+  return {
+    BASE_URL: main.url,
+    TEST_USER_EMAIL: account('test').email,
+    TEST_USER_PASSWORD: account('test').password,
+    PROBE_USER_EMAIL: account('probe').email,
+    PROBE_USER_PASSWORD: account('probe').password,
+    LOCKOUT_USER_EMAIL: account('lockout').email,
+    JWT_JWKS_URL: `${main.url}/.well-known/jwks.json`,
+    ...(expiry ? { EXPIRY_BASE_URL: expiry.url, CAP_EXPIRY_WAIT: 'true' } : {}),
+  };
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { FAULTS } from '../reference-api/src/faults.ts';
 import { PROJECT_ROOT, readSeedAccounts } from '../lib/config.ts';
 import { EXIT, SuiteError, runMain } from '../lib/errors.ts';
-import { startReference } from '../lib/reference-process.ts';
+import { referenceTargetEnv, startReference } from '../lib/reference-process.ts';
 import { scanForSecrets } from '../lib/secret-scan.ts';
 import { runContractSuite, type SuiteRun } from './run-suite.ts';
 
@@ -47,8 +47,6 @@ export async function checkCase(c: Case, reportRoot: string, onLine?: (line: str
     throw e;
   });
   try {
-    const seed = readSeedAccounts();
-    const account = (local: string) => seed.get(local)!;
     const reportDir = join(reportRoot, c === CONTROL ? 'control' : c.name);
     rmSync(reportDir, { recursive: true, force: true });
     const run = await runContractSuite({
@@ -57,18 +55,9 @@ export async function checkCase(c: Case, reportRoot: string, onLine?: (line: str
       // A fault is proven caught by its first failures; stopping there saves the worker
       // restarts that every further failure costs. Harmless variations run in full.
       args: c.harmless ? [] : [`--max-failures=${FAILURES_TO_PROVE_A_CATCH}`],
-      env: {
-        BASE_URL: main.url,
-        EXPIRY_BASE_URL: expiry.url,
-        TEST_USER_EMAIL: account('test').email,
-        TEST_USER_PASSWORD: account('test').password,
-        PROBE_USER_EMAIL: account('probe').email,
-        PROBE_USER_PASSWORD: account('probe').password,
-        LOCKOUT_USER_EMAIL: account('lockout').email,
-        JWT_JWKS_URL: `${main.url}/.well-known/jwks.json`,
-        CAP_EXPIRY_WAIT: 'true',
-      },
+      env: referenceTargetEnv(main, expiry),
     });
+    const seed = readSeedAccounts();
     const secrets = [...[...seed.values()].map((a) => a.password), ...run.issuedTokens];
     const leaks = scanForSecrets(reportDir, secrets).map((f) => `${f.what} in ${f.where}`);
     const broken = run.passed + run.failed === 0;

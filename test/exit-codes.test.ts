@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PROJECT_ROOT, readSeedAccounts } from '../lib/config.ts';
-import { startReference, type RunningReference } from '../lib/reference-process.ts';
+import { PROJECT_ROOT } from '../lib/config.ts';
+import { referenceTargetEnv, startReference, type RunningReference } from '../lib/reference-process.ts';
 
 interface Run {
   status: number | null;
@@ -58,7 +58,6 @@ function assertUsageError(result: Run, pattern: RegExp): void {
 
 describe('contract suite (npx playwright test)', () => {
   const spec = 'specs/sign-in.valid.spec.ts';
-  const seed = readSeedAccounts();
   let healthy: RunningReference;
   let faulty: RunningReference;
 
@@ -75,15 +74,9 @@ describe('contract suite (npx playwright test)', () => {
 
   const suiteAgainst = (target: RunningReference, name: string) =>
     run('npx', ['playwright', 'test', spec], {
-      BASE_URL: target.url,
-      TEST_USER_EMAIL: seed.get('test')!.email,
-      TEST_USER_PASSWORD: seed.get('test')!.password,
-      PROBE_USER_EMAIL: seed.get('probe')!.email,
-      PROBE_USER_PASSWORD: seed.get('probe')!.password,
+      ...referenceTargetEnv(target),
       // Empty is unset: nothing from the caller's shell points the run elsewhere.
-      LOCKOUT_USER_EMAIL: '',
       EXPIRY_BASE_URL: '',
-      JWT_JWKS_URL: '',
       JWT_VERIFY_KEY: '',
       CONTRACT_WORKERS: '2',
       CONTRACT_REPORT_DIR: join(scratch, name),
