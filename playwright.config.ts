@@ -44,6 +44,7 @@ export default defineConfig({
   outputDir: `${reportDir}/artifacts`,
   reporter: [
     ['list'],
+    ['./specs/support/run-summary-reporter.ts'],
     ['html', { outputFolder: `${reportDir}/html`, open: 'never' }],
     ['junit', { outputFile: `${reportDir}/junit.xml` }],
     ['json', { outputFile: `${reportDir}/results.json` }],
