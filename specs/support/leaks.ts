@@ -25,16 +25,16 @@ const STACK_TRACES: ReadonlyArray<[string, RegExp]> = [
   ['an error class with a stack', /"stack"\s*:/],
 ];
 
+/**
+ * An absolute path under a system folder, standing on its own: at the start, or after a
+ * quote, space, bracket or `=`. Inside a URL (`https://errors.pydantic.dev/app/…`, which
+ * FastAPI error bodies may carry) the same folder name is no leak.
+ */
+const systemFolder = (folder: string) => new RegExp(`(?:^|[\\s"'(\\[=])/${folder}/`);
+
 /** Internal paths: a body naming any of these shows the server's file layout. */
 const INTERNAL_PATHS: ReadonlyArray<[string, RegExp]> = [
-  ['/home/', /\/home\//],
-  ['/usr/', /\/usr\//],
-  ['/app/', /\/app\//],
-  ['/var/', /\/var\//],
-  ['/opt/', /\/opt\//],
-  ['/srv/', /\/srv\//],
-  ['/tmp/', /\/tmp\//],
-  ['/root/', /\/root\//],
+  ...['home', 'usr', 'app', 'var', 'opt', 'srv', 'tmp', 'root'].map((folder): [string, RegExp] => [`/${folder}/`, systemFolder(folder)]),
   ['node_modules', /node_modules/],
   ['a Windows path', /[A-Za-z]:\\\\?[\w.-]+\\/],
   ['a file:// URL', /file:\/\//],
