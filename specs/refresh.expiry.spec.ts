@@ -8,12 +8,32 @@
  * allows some leeway is not failed for it. A wait longer than EXPIRY_WAIT_MAX_SECONDS
  * skips the test and says so.
  */
+import type { SuiteConfig } from '../lib/config.ts';
 import { expect, requireCapability, test } from './fixtures.ts';
+import type { AuthApi } from './support/api.ts';
 import { BEARER_CHALLENGE, refreshOk, signInOk } from './support/flows.ts';
 import { serverTime, waitForServerTime } from './support/server-time.ts';
 
 /** Head room over the longest wait for the requests around it. */
 const REQUEST_HEADROOM_MS = 30_000;
+
+/**
+ * Signs in on the expiry target and works out how long, on the server's clock, until the
+ * chosen token has expired by more than the skew allowance; skips the test, saying why,
+ * when that is longer than EXPIRY_WAIT_MAX_SECONDS.
+ */
+async function signInAndPlanWait(expiryApi: AuthApi, config: SuiteConfig, token: 'expires_at' | 'refresh_expires_at') {
+  const skew = config.clockSkewSeconds;
+  const { res, tokens } = await signInOk(expiryApi, config.user);
+  const now = serverTime(res).seconds;
+  const wait = tokens[token] + skew - now;
+  const which = token === 'expires_at' ? 'access' : 'refresh';
+  test.skip(
+    wait > config.expiryWaitMaxSeconds,
+    `the ${which} token expires in ${tokens[token] - now} s (+${skew} s skew), beyond EXPIRY_WAIT_MAX_SECONDS (${config.expiryWaitMaxSeconds})`,
+  );
+  return { tokens, skew, waitTimeoutMs: (wait + 10) * 1000 };
+}
 
 test.describe('expiry on the expiry target', () => {
   test.beforeEach(({ config }) => {
@@ -22,17 +42,10 @@ test.describe('expiry on the expiry target', () => {
   });
 
   test('after the access token expires, refresh still works and the expired token gets 401 @smoke', async ({ expiryApi, config }) => {
-    const skew = config.clockSkewSeconds;
-    const { res, tokens } = await signInOk(expiryApi, config.user);
-    const now = serverTime(res).seconds;
-    const wait = tokens.expires_at + skew - now;
-    test.skip(
-      wait > config.expiryWaitMaxSeconds,
-      `the access token expires in ${tokens.expires_at - now} s (+${skew} s skew), beyond EXPIRY_WAIT_MAX_SECONDS (${config.expiryWaitMaxSeconds})`,
-    );
+    const { tokens, skew, waitTimeoutMs } = await signInAndPlanWait(expiryApi, config, 'expires_at');
 
     await test.step("wait until the server's clock reaches expires_at", async () => {
-      await waitForServerTime(expiryApi, tokens.expires_at, (wait + 10) * 1000);
+      await waitForServerTime(expiryApi, tokens.expires_at, waitTimeoutMs);
     });
     await test.step('refresh without Authorization: 200, and the new access token opens the protected endpoint', async () => {
       const refreshed = await refreshOk(expiryApi, tokens.refresh_token, 'the refresh token must outlive the access token');
@@ -41,7 +54,7 @@ test.describe('expiry on the expiry target', () => {
       expect(chat, 'the access token from a refresh after expiry').toHaveStatus(200);
     });
     await test.step(`wait until expires_at plus ${skew} s skew has passed on the server`, async () => {
-      await waitForServerTime(expiryApi, tokens.expires_at + skew, (wait + 10) * 1000);
+      await waitForServerTime(expiryApi, tokens.expires_at + skew, waitTimeoutMs);
     });
     await test.step('the expired access token gets 401 with a Bearer challenge', async () => {
       const chat = await expiryApi.chat(tokens.access_token);
@@ -51,17 +64,10 @@ test.describe('expiry on the expiry target', () => {
   });
 
   test('an expired refresh token is rejected with 401', async ({ expiryApi, config }) => {
-    const skew = config.clockSkewSeconds;
-    const { res, tokens } = await signInOk(expiryApi, config.user);
-    const now = serverTime(res).seconds;
-    const wait = tokens.refresh_expires_at + skew - now;
-    test.skip(
-      wait > config.expiryWaitMaxSeconds,
-      `the refresh token expires in ${tokens.refresh_expires_at - now} s (+${skew} s skew), beyond EXPIRY_WAIT_MAX_SECONDS (${config.expiryWaitMaxSeconds})`,
-    );
+    const { tokens, skew, waitTimeoutMs } = await signInAndPlanWait(expiryApi, config, 'refresh_expires_at');
 
     await test.step(`wait until refresh_expires_at plus ${skew} s skew has passed on the server`, async () => {
-      await waitForServerTime(expiryApi, tokens.refresh_expires_at + skew, (wait + 10) * 1000);
+      await waitForServerTime(expiryApi, tokens.refresh_expires_at + skew, waitTimeoutMs);
     });
     await test.step('refresh with the expired, never used refresh token: 401', async () => {
       const refreshed = await expiryApi.refresh(tokens.refresh_token);
