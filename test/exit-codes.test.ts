@@ -3,7 +3,7 @@
 // line naming the variable or argument and never a stack trace.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -117,6 +117,24 @@ describe('self-check (selfcheck/main.ts)', () => {
 describe('benchmark (scripts/bench-suite.ts)', () => {
   test('--runs 0: 2, one line naming it', async () => {
     assertUsageError(await tsx('scripts/bench-suite.ts', ['--runs', '0']), /^USAGE: --runs /);
+  });
+});
+
+describe('reports page (reporting/main.ts)', () => {
+  test('a reports folder: 0, and the page path on stdout', async () => {
+    const dir = join(scratch, 'reports');
+    mkdirSync(dir);
+    const result = await tsx('reporting/main.ts', ['--dir', dir]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^reports page: .*index\.html \(no contract run, 0 load runs charted\)\n$/);
+  });
+
+  test('an unknown argument: 2, one line naming it', async () => {
+    assertUsageError(await tsx('reporting/main.ts', ['--bogus']), /^USAGE: unknown argument '--bogus'/);
+  });
+
+  test('--dir naming no folder: 2, one line naming it', async () => {
+    assertUsageError(await tsx('reporting/main.ts', ['--dir', join(scratch, 'missing')]), /^USAGE: --dir '.*missing' is not a folder/);
   });
 });
 
