@@ -42,6 +42,8 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 5_000 },
   outputDir: `${reportDir}/artifacts`,
+  // Lands in results.json, where the reports page reads what the run was aimed at.
+  metadata: { target: config.baseUrl, targetKind: config.targetKind },
   reporter: [
     ['list'],
     ['./specs/support/run-summary-reporter.ts'],

@@ -67,7 +67,10 @@ export async function runContractSuite(options: RunSuiteOptions): Promise<SuiteR
   writeFileSync(emptyEnvFile, '');
   const started = performance.now();
   try {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '--reporter=list,json,junit,html', ...(options.args ?? [])], {
+    // The configuration's own reporters, as for a user: list, the run summary (which also
+    // rewrites the reports page when reportDir is a `contract` folder), HTML, JUnit, JSON,
+    // all under CONTRACT_REPORT_DIR.
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/@playwright/test/cli.js'), 'test', ...(options.args ?? [])], {
       cwd: PROJECT_ROOT,
       env: {
         ...process.env,
@@ -76,10 +79,6 @@ export async function runContractSuite(options: RunSuiteOptions): Promise<SuiteR
         ...options.env,
         CONTRACT_REPORT_DIR: options.reportDir,
         CONTRACT_WORKERS: String(options.workers ?? 4),
-        PLAYWRIGHT_JSON_OUTPUT_NAME: join(options.reportDir, 'results.json'),
-        PLAYWRIGHT_JUNIT_OUTPUT_NAME: join(options.reportDir, 'junit.xml'),
-        PLAYWRIGHT_HTML_OUTPUT_DIR: join(options.reportDir, 'html'),
-        PLAYWRIGHT_HTML_OPEN: 'never',
         SECRET_LEDGER_FILE: ledger,
         FORCE_COLOR: '0',
       },

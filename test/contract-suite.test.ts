@@ -2,7 +2,7 @@
 // must pass; then its reports are searched for the passwords it used and every token it
 // was issued: Playwright records requests as they are, so keeping secrets out is ours.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PROJECT_ROOT, readSeedAccounts } from '../lib/config.ts';
@@ -19,6 +19,11 @@ test('the contract suite passes against the embedded reference API and its repor
   const passwords = [...readSeedAccounts().values()].map((a) => a.password);
   const findings = scanForSecrets(reportDir, [...passwords, ...run.issuedTokens]);
   assert.deepEqual(findings, [], 'secrets found in the reports');
+
+  // The console reporter rewrote the reports page beside the contract folder, from this run.
+  const page = readFileSync(join(PROJECT_ROOT, 'reports', 'index.html'), 'utf8');
+  assert.match(page, /<a href="contract\/html\/index\.html">HTML report<\/a>/);
+  assert.match(page, new RegExp(`<strong>${run.passed}</strong> passed, <strong>0</strong> failed`));
 });
 
 test('the leak scan finds a token hidden in the HTML report (it cannot pass vacuously)', async () => {

@@ -2,9 +2,15 @@
  * A Playwright reporter that frames a run for the person reading the console: which
  * target and capabilities it checks (first), and where the reports are (last). Against
  * staging, "what did this run test?" must never be a guess.
+ *
+ * When the contract reports go to a folder named `contract` (the default
+ * `reports/contract`), it also rewrites the reports page beside it (`reports/index.html`,
+ * reporting/index-page.ts) once every reporter has written its files.
  */
+import { basename, dirname, relative, resolve } from 'node:path';
 import type { FullResult, Reporter } from '@playwright/test/reporter';
-import { suiteConfig } from '../../lib/config.ts';
+import { PROJECT_ROOT, suiteConfig } from '../../lib/config.ts';
+import { writeReportsIndex } from '../../reporting/index-page.ts';
 
 const ON = 'on';
 const OFF = 'off';
@@ -34,5 +40,18 @@ export default class RunSummaryReporter implements Reporter {
       interrupted: 'interrupted',
     }[result.status];
     process.stdout.write(`\ncontract suite ${verdict}\nreports: ${dir}/html/index.html, ${dir}/junit.xml, ${dir}/results.json\n`);
+  }
+
+  /** Runs after every reporter's onEnd, so results.json and the HTML report exist by now. */
+  async onExit(): Promise<void> {
+    const contractDir = resolve(PROJECT_ROOT, this.config.run.reportDir);
+    if (basename(contractDir) !== 'contract') return;
+    try {
+      const { path } = writeReportsIndex(dirname(contractDir));
+      process.stdout.write(`reports page: ${relative(process.cwd(), path) || path}\n`);
+    } catch (error) {
+      // The run's verdict stands; a page that cannot be written is worth one line, not a failure.
+      process.stderr.write(`reports page not written: ${(error as Error).message.split('\n')[0]}\n`);
+    }
   }
 }
