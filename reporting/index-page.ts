@@ -5,7 +5,7 @@
  * table. The page is static and self-contained (no script, no fonts, no network) and every
  * link is relative, so the `reports/` folder can be uploaded or zipped as it is.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readContractRun, type ContractRunState } from './contract-run.ts';
 import { escapeHtml, href } from './html.ts';
@@ -20,6 +20,8 @@ export interface ReportsIndex {
   loadRuns: LoadRun[];
   unreadableRuns: UnreadableRun[];
   selfcheckTable?: string;
+  /** The table's last line, e.g. "39/39 faults caught, 9/9 harmless variations passed…". */
+  selfcheckSummary?: string;
 }
 
 const CONTRACT_FILES = [
@@ -38,8 +40,15 @@ export function collectReports(root: string, generatedAt = new Date()): ReportsI
     contractLinks: CONTRACT_FILES.filter((f) => existsSync(join(root, f.path))),
     loadRuns: runs,
     unreadableRuns: unreadable,
-    selfcheckTable: existsSync(join(root, SELFCHECK_TABLE)) ? SELFCHECK_TABLE : undefined,
+    ...readSelfcheck(root),
   };
+}
+
+function readSelfcheck(root: string): Pick<ReportsIndex, 'selfcheckTable' | 'selfcheckSummary'> {
+  const file = join(root, SELFCHECK_TABLE);
+  if (!existsSync(file)) return {};
+  const summary = readFileSync(file, 'utf8').trimEnd().split('\n').at(-1)?.trim();
+  return { selfcheckTable: SELFCHECK_TABLE, selfcheckSummary: summary || undefined };
 }
 
 const utc = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
@@ -155,7 +164,7 @@ td.small { font-size: 12px; } td.files a { margin-right: 6px; }
 
 export function renderReportsIndex(model: ReportsIndex): string {
   const selfcheck = model.selfcheckTable
-    ? `<section id="selfcheck"><h2>Self-check</h2><p>The suite against each fault of the reference API: <a href="${href(model.selfcheckTable)}">the table</a>.</p></section>`
+    ? `<section id="selfcheck"><h2>Self-check</h2><p>The suite against each fault of the reference API${model.selfcheckSummary ? `: ${escapeHtml(model.selfcheckSummary)}` : ''}. <a href="${href(model.selfcheckTable)}">The table</a>.</p></section>`
     : '';
   return `<!doctype html>
 <html lang="en">

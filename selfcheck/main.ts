@@ -10,12 +10,13 @@
  * 2 on bad usage.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FAULTS } from '../reference-api/src/faults.ts';
 import { PROJECT_ROOT, readSeedAccounts } from '../lib/config.ts';
 import { EXIT, SuiteError, runMain } from '../lib/errors.ts';
 import { referenceTargetEnv, startReference } from '../lib/reference-process.ts';
 import { scanForSecrets } from '../lib/secret-scan.ts';
+import { writeReportsIndex } from '../reporting/index-page.ts';
 import { runContractSuite, type SuiteRun } from './run-suite.ts';
 
 export interface Case {
@@ -179,6 +180,13 @@ export function summarize(results: readonly CaseResult[]): string {
   );
 }
 
+/** Keeps the table and the results beside the runs' reports, and links them from the reports page. */
+export function writeSelfcheckReports(reportRoot: string, results: CaseResult[], tableText: string): void {
+  writeFileSync(join(reportRoot, 'table.txt'), tableText);
+  writeFileSync(join(reportRoot, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeReportsIndex(dirname(reportRoot));
+}
+
 async function main(): Promise<number> {
   const { only, jobs } = parseArgs(process.argv.slice(2));
   const cases = SELFCHECK_CASES.filter((c) => c === CONTROL || !only || only.includes(c.name));
@@ -196,9 +204,8 @@ async function main(): Promise<number> {
   const summary = `${summarize(results)}, ${((Date.now() - started) / 1000).toFixed(0)} s`;
   process.stdout.write(`\n${table}\n\n${summary}\n`);
   for (const r of results.filter((r) => r.leaks.length > 0)) process.stdout.write(`LEAK in ${r.name}: ${r.leaks.join('; ')}\n`);
-  writeFileSync(join(reportRoot, 'table.txt'), `${table}\n\n${summary}\n`);
-  writeFileSync(join(reportRoot, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`reports: ${join('reports', 'selfcheck')}/table.txt, results.json and one contract report per variation\n`);
+  writeSelfcheckReports(reportRoot, results, `${table}\n\n${summary}\n`);
+  process.stdout.write(`reports: ${join('reports', 'selfcheck')}/table.txt, results.json and one contract report per variation\nreports page: reports/index.html\n`);
   return results.every(isExpected) ? EXIT.ok : EXIT.failed;
 }
 

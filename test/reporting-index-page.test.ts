@@ -87,3 +87,12 @@ test('a folder name it did not choose is escaped, in text and in links', () => {
   assert.doesNotMatch(html, /<img/);
   assert.match(html, /<code>load\/&lt;img src=x onerror=alert\(1\)&gt;<\/code>: folder name is not/);
 });
+
+test('the self-check: its summary line and a link to its table', () => {
+  const root = freshRoot();
+  mkdirSync(join(root, 'selfcheck'));
+  writeFileSync(join(root, 'selfcheck', 'table.txt'), 'variation  result\n---\nx  caught\n\n39/39 faults caught, 9/9 harmless variations passed (control run included), 786 s\n');
+  const html = readFileSync(writeReportsIndex(root).path, 'utf8');
+  assert.match(html, /reference API: 39\/39 faults caught, 9\/9 harmless variations passed \(control run included\), 786 s\. <a href="selfcheck\/table\.txt">The table<\/a>/);
+});
+

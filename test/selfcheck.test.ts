@@ -2,11 +2,10 @@
 // the catalogue switched on, it must fail on every fault and pass on every harmless
 // variation (and on the control run). The table is printed and kept under reports/.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PROJECT_ROOT } from '../lib/config.ts';
-import { formatTable, isExpected, runSelfcheck, SELFCHECK_CASES, summarize } from '../selfcheck/main.ts';
+import { formatTable, isExpected, runSelfcheck, SELFCHECK_CASES, summarize, writeSelfcheckReports } from '../selfcheck/main.ts';
 
 test('the fault catalogue is wide enough to mean something', () => {
   const faults = SELFCHECK_CASES.filter((c) => !c.harmless);
@@ -28,7 +27,7 @@ test('the suite catches every fault and passes every harmless variation', { time
     onResult: (r, done) => process.stderr.write(`selfcheck [${done}/${SELFCHECK_CASES.length}] ${r.name}: ${r.verdict} (${(r.run.durationMs / 1000).toFixed(1)} s)\n`),
   });
   const table = formatTable(results);
-  writeFileSync(join(reportRoot, 'table.txt'), `${table}\n\n${summarize(results)}\n`);
+  writeSelfcheckReports(reportRoot, results, `${table}\n\n${summarize(results)}\n`);
   process.stdout.write(`\n${table}\n\n${summarize(results)}\n`);
   const wrong = results.filter((r) => !isExpected(r)).map((r) => `${r.name}: ${r.verdict}${r.leaks.length ? ` (${r.leaks.join('; ')})` : ''}`);
   assert.deepEqual(wrong, []);
