@@ -47,6 +47,12 @@ export interface SuiteConfig {
   user: Account;
   /** The account that receives wrong-password probes; a correct sign-in resets its failures. */
   probeUser: Account;
+  /**
+   * The account whose refresh tokens are replayed on purpose (rotation, concurrency).
+   * A target may answer a replay by revoking every session of that user, so no other test
+   * shares it; specs use it only under an exclusive lock (specs/support/accounts.ts).
+   */
+  reuseUser: Account;
   /** A throwaway account the lockout test locks; undefined disables that test. */
   lockoutEmail: string | undefined;
   capabilities: Capabilities;
@@ -169,6 +175,16 @@ export function readSeedAccounts(file = REFERENCE_SEED_FILE): Map<string, SeedAc
   );
 }
 
+/** `<prefix>_EMAIL` and `<prefix>_PASSWORD`, both or neither. */
+function optionalAccount(read: EnvReader, prefix: 'PROBE_USER' | 'REUSE_USER'): Account | undefined {
+  const email = read.email(`${prefix}_EMAIL`);
+  const password = read.raw(`${prefix}_PASSWORD`);
+  if ((email === undefined) !== (password === undefined)) {
+    throw new ConfigError(email === undefined ? `${prefix}_EMAIL` : `${prefix}_PASSWORD`, `${prefix}_EMAIL and ${prefix}_PASSWORD go together`);
+  }
+  return email !== undefined && password !== undefined ? { email, password } : undefined;
+}
+
 function seedAccount(seed: Map<string, SeedAccount>, localPart: string): SeedAccount {
   const account = seed.get(localPart);
   if (!account) throw new ConfigError('REFERENCE_SEED', `the seed has no '${localPart}@…' account`);
@@ -195,6 +211,7 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
 
   let user: Account;
   let probeUser: Account;
+  let reuseUser: Account;
   let lockoutEmail: string | undefined;
   let baseUrl: string;
   if (targetKind === 'embedded') {
@@ -202,6 +219,7 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
     baseUrl = `http://${embedded.host}:${embedded.port}`;
     user = seedAccount(seed, 'test');
     probeUser = seedAccount(seed, 'probe');
+    reuseUser = seedAccount(seed, 'reuse');
     lockoutEmail = seedAccount(seed, 'lockout').email;
   } else {
     baseUrl = baseUrlGiven!;
@@ -210,17 +228,18 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
     const password = read.raw('TEST_USER_PASSWORD');
     if (password === undefined) throw new ConfigError('TEST_USER_PASSWORD', 'required when BASE_URL names a target other than the embedded reference API');
     user = { email, password };
-    const probeEmail = read.email('PROBE_USER_EMAIL');
-    const probePassword = read.raw('PROBE_USER_PASSWORD');
-    if ((probeEmail === undefined) !== (probePassword === undefined)) {
-      throw new ConfigError(probeEmail === undefined ? 'PROBE_USER_EMAIL' : 'PROBE_USER_PASSWORD', 'PROBE_USER_EMAIL and PROBE_USER_PASSWORD go together');
-    }
     // Without a probe account, wrong-password probes go to the main account, each
     // followed by a correct sign-in (see specs/support/accounts.ts).
-    probeUser = probeEmail && probePassword ? { email: probeEmail, password: probePassword } : user;
+    probeUser = optionalAccount(read, 'PROBE_USER') ?? user;
+    // Without a reuse account, replays happen on the main account: fine for a target that
+    // revokes only the replayed token's family, disruptive for one that logs the user out
+    // everywhere (README, "Aiming it at staging").
+    reuseUser = optionalAccount(read, 'REUSE_USER') ?? user;
     lockoutEmail = read.email('LOCKOUT_USER_EMAIL');
-    if (lockoutEmail?.toLowerCase() === user.email.toLowerCase()) {
-      throw new ConfigError('LOCKOUT_USER_EMAIL', 'must not be the main test account: the lockout test locks it');
+    for (const [other, what] of [[user, 'the main test account'], [reuseUser, 'the reuse account']] as const) {
+      if (lockoutEmail?.toLowerCase() === other.email.toLowerCase()) {
+        throw new ConfigError('LOCKOUT_USER_EMAIL', `must not be ${what}: the lockout test locks it`);
+      }
     }
   }
 
@@ -262,6 +281,7 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
     apiVersion: read.string('API_VERSION', '0.2.0'),
     user,
     probeUser,
+    reuseUser,
     lockoutEmail: capabilities.lockout ? lockoutEmail : undefined,
     capabilities,
     jwt: {

@@ -97,7 +97,7 @@ export async function startReference(env: Record<string, string> = {}, { readyTi
 
 /**
  * The suite's variables for testing a running reference API as if it were any other
- * target: its URL and the seeded accounts (main, probe, lockout), with the JWKS it serves.
+ * target: its URL and the seeded accounts (main, probe, reuse, lockout), with the JWKS it serves.
  * `expiry` is a short-TTL instance for the expiry waits.
  */
 export function referenceTargetEnv(main: RunningReference, expiry?: RunningReference): Record<string, string> {
@@ -109,6 +109,8 @@ export function referenceTargetEnv(main: RunningReference, expiry?: RunningRefer
     TEST_USER_PASSWORD: account('test').password,
     PROBE_USER_EMAIL: account('probe').email,
     PROBE_USER_PASSWORD: account('probe').password,
+    REUSE_USER_EMAIL: account('reuse').email,
+    REUSE_USER_PASSWORD: account('reuse').password,
     LOCKOUT_USER_EMAIL: account('lockout').email,
     JWT_JWKS_URL: `${main.url}/.well-known/jwks.json`,
     ...(expiry ? { EXPIRY_BASE_URL: expiry.url, CAP_EXPIRY_WAIT: 'true' } : {}),

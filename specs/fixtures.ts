@@ -2,12 +2,16 @@
  * The suite's fixtures, each layer extending the one below:
  * - config: the validated configuration (worker-scoped, read once);
  * - api / expiryApi: clients for the target and for the short-TTL expiry target;
- * - session: a fresh, contract-checked sign-in of the main account, per test.
+ * - session: a fresh, contract-checked sign-in of the main account, per test;
+ * - reuseAccount / reuseSession: the account for replayed refresh tokens, held exclusively
+ *   for the test (specs/support/accounts.ts), and a fresh sign-in of it.
  * Specs import `test` and `expect` from here, never from @playwright/test.
  */
 import { test as base, type PlaywrightWorkerArgs, type WorkerFixture } from '@playwright/test';
 import type { TokenResponse } from '../contracts/index.ts';
-import { suiteConfig, type Capabilities, type SuiteConfig } from '../lib/config.ts';
+import { suiteConfig, type Account, type Capabilities, type SuiteConfig } from '../lib/config.ts';
+import { withExclusiveAccount } from './support/accounts.ts';
+import { signInOk } from './support/flows.ts';
 import { AuthApi } from './support/api.ts';
 import { verificationKey, type VerifyKey } from './support/jwt.ts';
 import { expect } from './support/matchers.ts';
@@ -36,12 +40,15 @@ const apiTest = configTest.extend<object, { api: AuthApi; expiryApi: AuthApi; ve
   verifyKey: [async ({ config }, use) => use(verificationKey(config)), { scope: 'worker' }],
 });
 
-export const test = apiTest.extend<{ session: TokenResponse }>({
+export const test = apiTest.extend<{ session: TokenResponse; reuseAccount: Account; reuseSession: TokenResponse }>({
   session: async ({ api, config }, use) => {
-    const res = await api.signIn(config.user);
-    expect(res, 'the main account must sign in for this test to run').toHaveStatus(200);
-    expect(res).toMatchContract('TokenResponse');
-    await use(AuthApi.tokens(res));
+    await use((await signInOk(api, config.user, 'the main account must sign in for this test to run')).tokens);
+  },
+  reuseAccount: async ({ api, config }, use) => {
+    await withExclusiveAccount(api, config.reuseUser, () => use(config.reuseUser));
+  },
+  reuseSession: async ({ api, reuseAccount }, use) => {
+    await use((await signInOk(api, reuseAccount, 'the reuse account must sign in for this test to run')).tokens);
   },
 });
 

@@ -5,6 +5,8 @@
  * implementation may refuse a token it sees raced; that a lone refresh works is
  * refresh.rotation.spec.ts's concern.) A check-then-update race shows up here; since a
  * race is a matter of chance, the test runs a few rounds, each with a fresh token.
+ * The losers are replays, so the rounds run on the reuse account, held exclusively
+ * (specs/support/accounts.ts).
  */
 import { expect, requireCapability, test } from './fixtures.ts';
 import { signInOk } from './support/flows.ts';
@@ -17,11 +19,12 @@ test.describe('concurrent refreshes', () => {
   test(`of ${CONCURRENT_REFRESHES} concurrent refreshes with one token at most one succeeds, the rest get 401 @smoke`, async ({
     api,
     config,
+    reuseAccount,
   }) => {
     requireCapability(config, 'rotation');
     for (let round = 1; round <= ROUNDS; round += 1) {
       await test.step(`round ${round} of ${ROUNDS}`, async () => {
-        const { tokens } = await signInOk(api, config.user);
+        const { tokens } = await signInOk(api, reuseAccount);
         const responses = await Promise.all(Array.from({ length: CONCURRENT_REFRESHES }, () => api.refresh(tokens.refresh_token)));
         const statuses = responses.map((res) => res.status).sort((a, b) => a - b);
         const winners = responses.filter((res) => res.status === 200);

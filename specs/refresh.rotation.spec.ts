@@ -2,6 +2,11 @@
  * Refresh-token rotation (CONTRACT.md decision 8, RFC 9700 §4.14): every refresh hands
  * out a new refresh token and the presented one is spent; presenting a spent one again
  * is reuse, which (with family revocation, §4.14.2) revokes its successor too.
+ *
+ * Every test that replays a token does so on the reuse account (`reuseSession`), held
+ * exclusively: a target may revoke all of that user's sessions on a replay, which must
+ * not fail tests running beside it (regression: the `reuse-revokes-all-sessions`
+ * variation of the reference API).
  */
 import { expect, requireCapability, test } from './fixtures.ts';
 import { refreshOk } from './support/flows.ts';
@@ -13,35 +18,35 @@ test.describe('refresh-token rotation', () => {
     expect(tokens.refresh_token === session.refresh_token, 'the refresh handed back the presented refresh token').toBe(false);
   });
 
-  test('rejects a refresh token once it has been used (401)', async ({ api, session, config }) => {
+  test('rejects a refresh token once it has been used (401)', async ({ api, reuseSession, config }) => {
     requireCapability(config, 'rotation');
     await test.step('the first use is accepted', async () => {
-      await refreshOk(api, session.refresh_token);
+      await refreshOk(api, reuseSession.refresh_token);
     });
     await test.step('the second use is rejected', async () => {
-      const res = await api.refresh(session.refresh_token);
+      const res = await api.refresh(reuseSession.refresh_token);
       expect(res, 'a spent refresh token was accepted again').toHaveStatus(401);
     });
   });
 
-  test('the successor refresh token works, and is spent in turn', async ({ api, session, config }) => {
+  test('the successor refresh token works, and is spent in turn', async ({ api, reuseSession, config }) => {
     requireCapability(config, 'rotation');
-    const first = await test.step('refresh with the signed-in token', () => refreshOk(api, session.refresh_token));
+    const first = await test.step('refresh with the signed-in token', () => refreshOk(api, reuseSession.refresh_token));
     const second = await test.step('refresh with its successor', () => refreshOk(api, first.tokens.refresh_token, 'the successor refresh token must be accepted'));
     expect(second.tokens.refresh_token === first.tokens.refresh_token, 'the second refresh handed back the presented token').toBe(false);
-    expect(second.tokens.user.id).toBe(session.user.id);
+    expect(second.tokens.user.id).toBe(reuseSession.user.id);
     await test.step('the successor, once used, is rejected', async () => {
       const res = await api.refresh(first.tokens.refresh_token);
       expect(res, 'a spent successor refresh token was accepted again').toHaveStatus(401);
     });
   });
 
-  test('a reuse attempt revokes the successor too (family revocation)', async ({ api, session, config }) => {
+  test('a reuse attempt revokes the successor too (family revocation)', async ({ api, reuseSession, config }) => {
     requireCapability(config, 'rotation');
     requireCapability(config, 'familyRevocation');
-    const successor = await test.step('rotate once', async () => (await refreshOk(api, session.refresh_token)).tokens.refresh_token);
+    const successor = await test.step('rotate once', async () => (await refreshOk(api, reuseSession.refresh_token)).tokens.refresh_token);
     await test.step('replay the spent refresh token: rejected', async () => {
-      const res = await api.refresh(session.refresh_token);
+      const res = await api.refresh(reuseSession.refresh_token);
       expect(res, 'a replayed refresh token was accepted').toHaveStatus(401);
     });
     await test.step('the successor issued before the replay is now rejected', async () => {

@@ -23,6 +23,7 @@ test('no BASE_URL: the embedded reference API with its seeded accounts', () => {
   assert.equal(config.expiryBaseUrl, 'http://127.0.0.1:8788');
   assert.match(config.user.email, /^test@/);
   assert.notEqual(config.probeUser.email, config.user.email);
+  assert.match(config.reuseUser.email, /^reuse@/);
   assert.ok(config.lockoutEmail);
   assert.equal(config.capabilities.expiryWait, true);
   assert.equal(config.capabilities.signatureVerification, true);
@@ -35,6 +36,7 @@ test('another target is one BASE_URL and credentials away', () => {
   assert.equal(config.expiryBaseUrl, config.baseUrl);
   assert.deepEqual(config.user, { email: 'qa@example.test', password: 'pw-from-env' });
   assert.deepEqual(config.probeUser, config.user, 'without a probe account, probes go to the main account');
+  assert.deepEqual(config.reuseUser, config.user, 'without a reuse account, replays happen on the main account');
   assert.equal(config.lockoutEmail, undefined);
   assert.equal(config.capabilities.expiryWait, false, 'waiting for real expiry is opt-in on other targets');
   assert.equal(config.capabilities.signatureVerification, false);
@@ -57,7 +59,10 @@ const badValues: Array<[string, Env]> = [
   ['TEST_USER_EMAIL', { ...external, TEST_USER_EMAIL: 'no-at-sign' }],
   ['TEST_USER_PASSWORD', { ...external, TEST_USER_PASSWORD: '' }],
   ['PROBE_USER_PASSWORD', { ...external, PROBE_USER_EMAIL: 'probe@example.test' }],
+  ['REUSE_USER_EMAIL', { ...external, REUSE_USER_PASSWORD: 'pw-from-env' }],
+  ['REUSE_USER_EMAIL', { ...external, REUSE_USER_EMAIL: 'reuse', REUSE_USER_PASSWORD: 'pw-from-env' }],
   ['LOCKOUT_USER_EMAIL', { ...external, LOCKOUT_USER_EMAIL: 'qa@example.test' }],
+  ['LOCKOUT_USER_EMAIL', { ...external, REUSE_USER_EMAIL: 'reuse@example.test', REUSE_USER_PASSWORD: 'pw-from-env', LOCKOUT_USER_EMAIL: 'Reuse@example.test' }],
   ['SIGN_IN_PATH', { ...external, SIGN_IN_PATH: 'auth/sign-in' }],
   ['REFRESH_PATH', { ...external, REFRESH_PATH: '/auth/refresh token' }],
   ['PROTECTED_PATH', { ...external, PROTECTED_PATH: 'chat' }],

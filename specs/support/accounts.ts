@@ -1,4 +1,7 @@
 /**
+ * Accounts that tests must not share while they use them: the probe account (wrong
+ * passwords) and the reuse account (replayed refresh tokens).
+ *
  * Wrong-password probes without locking anyone out.
  *
  * Wrong passwords go only to `config.probeUser` (which is the main account only on a
@@ -19,6 +22,11 @@
  *   await withProbeAccount(api, async (probe) => {
  *     const res = await probe.wrongPassword();
  *   });
+ *
+ * Replayed refresh tokens without disturbing other tests: a target may answer a replay by
+ * revoking every session of the user (RFC 9700 §4.14.2 asks for at least the family), so
+ * the tests that replay on purpose use `config.reuseUser` under the same kind of lock
+ * (`withExclusiveAccount`, through the `reuseAccount` fixture), and no other test uses it.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -90,20 +98,30 @@ export class ProbeAccount {
   }
 }
 
+/**
+ * Runs `use` with exclusive use of `account` on `api`'s target, across every worker
+ * process on this machine. The lock is per account, so two roles played by one account
+ * (a target with no probe or reuse account of its own) still take turns.
+ */
+export async function withExclusiveAccount<T>(api: AuthApi, account: Account, use: () => Promise<T>): Promise<T> {
+  const release = await acquireLock(`${api.baseUrl}\n${account.email.toLowerCase()}`, account.email);
+  try {
+    return await use();
+  } finally {
+    release();
+  }
+}
+
 /** Runs `use` with exclusive use of the probe account; leaves it with no outstanding failure. */
 export async function withProbeAccount<T>(api: AuthApi, use: (probe: ProbeAccount) => Promise<T>): Promise<T> {
-  const account = api.config.probeUser;
-  const release = await acquireLock(`${api.baseUrl}\n${account.email.toLowerCase()}`);
-  const probe = new ProbeAccount(api, account);
-  try {
-    return await use(probe);
-  } finally {
+  const probe = new ProbeAccount(api, api.config.probeUser);
+  return withExclusiveAccount(api, probe.account, async () => {
     try {
-      if (probe.outstandingFailures > 0) await probe.reset();
+      return await use(probe);
     } finally {
-      release();
+      if (probe.outstandingFailures > 0) await probe.reset();
     }
-  }
+  });
 }
 
 interface LockOwner {
@@ -147,9 +165,9 @@ function abandoned(dir: string): boolean {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An exclusive lock shared by every process on this machine; resolves to its release function. */
-async function acquireLock(key: string, timeoutMs = 120_000): Promise<() => void> {
+async function acquireLock(key: string, what: string, timeoutMs = 120_000): Promise<() => void> {
   const digest = createHash('sha256').update(key).digest('hex').slice(0, 24);
-  const dir = join(tmpdir(), `puppilot-contract-probe-${digest}.lock`);
+  const dir = join(tmpdir(), `puppilot-contract-account-${digest}.lock`);
   const token = randomUUID();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -171,7 +189,7 @@ async function acquireLock(key: string, timeoutMs = 120_000): Promise<() => void
       }
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for exclusive use of the probe account (lock ${dir})`);
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for exclusive use of ${what} (lock ${dir})`);
     await sleep(POLL_MS + Math.random() * POLL_MS);
   }
   const heartbeat = setInterval(() => {

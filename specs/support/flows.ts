@@ -22,9 +22,9 @@ export interface Issued {
 }
 
 /** Signs `account` in on `api`; the answer must be 200 and conform to the contract. */
-export async function signInOk(api: AuthApi, account: Account): Promise<Issued> {
+export async function signInOk(api: AuthApi, account: Account, what = 'the account must sign in for this test to run'): Promise<Issued> {
   const res = await api.signIn(account);
-  expect(res, 'the account must sign in for this test to run').toHaveStatus(200);
+  expect(res, what).toHaveStatus(200);
   expect(res).toMatchContract('TokenResponse');
   return { res, tokens: AuthApi.tokens(res) };
 }
