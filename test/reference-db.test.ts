@@ -37,6 +37,19 @@ test('consumeRefreshToken: one winner, then already-used, then revoked after fam
   s.close();
 });
 
+test("revokeUserRefreshTokens revokes every family of that user and no one else's", () => {
+  const s = store();
+  const other = { ...USER, id: '44444444-4444-4444-8444-444444444444', email: 'other@example.test' };
+  s.addUser(other);
+  s.addRefreshToken({ jti: 'a', family_id: 'f1', user_id: USER.id, expires_at: 2_000_000_000 });
+  s.addRefreshToken({ jti: 'b', family_id: 'f2', user_id: USER.id, expires_at: 2_000_000_000 });
+  s.addRefreshToken({ jti: 'c', family_id: 'f3', user_id: other.id, expires_at: 2_000_000_000 });
+  assert.equal(s.revokeUserRefreshTokens(USER.id, 5), 2);
+  assert.equal(s.findRefreshToken('b')?.revoked_at, 5);
+  assert.equal(s.findRefreshToken('c')?.revoked_at, null);
+  s.close();
+});
+
 test('purge drops expired refresh tokens and old failures only', () => {
   const s = store();
   s.addRefreshToken({ jti: 'old', family_id: 'f', user_id: USER.id, expires_at: 100 });

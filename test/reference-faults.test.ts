@@ -146,6 +146,16 @@ const ROWS: Record<FaultName, Row> = {
       return replay.statusCode === 401 && (await api.refresh(successor)).statusCode === 200;
     },
   },
+  'reuse-revokes-all-sessions': {
+    symptom: async (api) => {
+      // Two sessions of one user; a replay in the first ends the second as well.
+      const first = (await api.tokens()).refresh_token;
+      const second = (await api.tokens()).refresh_token;
+      await api.refresh(first);
+      const replay = await api.refresh(first);
+      return replay.statusCode === 401 && (await api.refresh(second)).statusCode === 401;
+    },
+  },
   'expired-refresh-accepted': {
     env: { ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '120' },
     symptom: async (api) => {
@@ -278,6 +288,7 @@ test('the catalogue: unique names, known areas, a test row for every fault', () 
     'long-ttls',
     'other-error-wording',
     'reordered-keys',
+    'reuse-revokes-all-sessions',
     'rs256-keys',
     'token-type-capitalized',
   ]);

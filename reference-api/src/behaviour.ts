@@ -43,8 +43,12 @@ export interface RefreshBehaviour {
    * await, write (a race); 'never': the token stays usable.
    */
   consume: 'atomic' | 'check-then-update' | 'never';
-  /** RFC 9700 §4.14.2: a replayed refresh token revokes its whole family. */
-  revokeFamilyOnReuse: boolean;
+  /**
+   * What a replayed refresh token revokes. 'family': its whole family, the successor
+   * included (RFC 9700 §4.14.2); 'user': every refresh token of its user (some servers log
+   * out everywhere on a detected theft; the contract allows it); 'none': nothing.
+   */
+  revokeOnReuse: 'family' | 'user' | 'none';
 }
 
 export interface ChatBehaviour {
@@ -119,7 +123,7 @@ export function productionBehaviour(ttls: TtlSettings): Behaviour {
       checkExpiry: true,
       rotation: 'rotate',
       consume: 'atomic',
-      revokeFamilyOnReuse: true,
+      revokeOnReuse: 'family',
     },
     chat: { requireToken: true, verifySignature: true, checkExpiry: true, acceptRefreshTokens: false },
     lockout: { enabled: true },

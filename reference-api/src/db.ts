@@ -107,6 +107,7 @@ export class ReferenceStore {
       revokeFamily: db.prepare<[number, string]>(
         'UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL',
       ),
+      revokeUser: db.prepare<[number, string]>('UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL'),
       deleteExpiredRefreshTokens: db.prepare<[number]>('DELETE FROM refresh_tokens WHERE expires_at < ?'),
       deleteFailuresBefore: db.prepare<[number]>('DELETE FROM failed_sign_ins WHERE at_ms <= ?'),
       insertFailure: db.prepare<[string, number]>('INSERT INTO failed_sign_ins (email_key, at_ms) VALUES (?, ?)'),
@@ -199,6 +200,11 @@ export class ReferenceStore {
 
   revokeFamily(familyId: string, atMs: number): number {
     return this.statements.revokeFamily.run(atMs, familyId).changes;
+  }
+
+  /** Every refresh token of the user, whatever its family (the `reuse-revokes-all-sessions` variation). */
+  revokeUserRefreshTokens(userId: string, atMs: number): number {
+    return this.statements.revokeUser.run(atMs, userId).changes;
   }
 
   /** Housekeeping: drops refresh-token records that expired before `unixSeconds` and failures at or before `failuresUpToMs`. */

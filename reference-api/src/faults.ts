@@ -294,13 +294,19 @@ const definitions = {
     area: 'refresh',
     harmless: false,
     description: 'refresh rotates, but the old refresh token keeps working and no family is revoked',
-    apply: switches('refresh', { consume: 'never', revokeFamilyOnReuse: false }),
+    apply: switches('refresh', { consume: 'never', revokeOnReuse: 'none' }),
   },
   'no-family-revocation': {
     area: 'refresh',
     harmless: false,
     description: "a reused refresh token is rejected but its successor is not revoked",
-    apply: switches('refresh', { revokeFamilyOnReuse: false }),
+    apply: switches('refresh', { revokeOnReuse: 'none' }),
+  },
+  'reuse-revokes-all-sessions': {
+    area: 'refresh',
+    harmless: true,
+    description: "a reused refresh token revokes every refresh token of its user, not only its family",
+    apply: switches('refresh', { revokeOnReuse: 'user' }),
   },
   'expired-refresh-accepted': {
     area: 'refresh',

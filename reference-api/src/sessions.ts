@@ -128,7 +128,8 @@ export class SessionService {
     };
     const consumed = await this.consume(record.jti, record.used_at, successor);
     if (!consumed.ok) {
-      if (consumed.reused && refresh.revokeFamilyOnReuse) store.revokeFamily(record.family_id, clock());
+      if (consumed.reused && refresh.revokeOnReuse === 'family') store.revokeFamily(record.family_id, clock());
+      if (consumed.reused && refresh.revokeOnReuse === 'user') store.revokeUserRefreshTokens(record.user_id, clock());
       return rejected(consumed.reused ? 'reused' : 'revoked');
     }
     return { kind: 'refreshed', tokens: await this.issuePair(user, successor) };
