@@ -79,6 +79,12 @@ const ROWS: Record<FaultName, Row> = {
       return res.statusCode === 405 && res.headers.allow === undefined;
     },
   },
+  'unsupported-method-404': {
+    symptom: async (api) => {
+      const res = await api.app.inject({ method: 'PUT', url: '/auth/refresh-token' });
+      return res.statusCode === 404 && res.headers.allow === undefined && res.json<{ detail: string }>().detail === 'Not Found';
+    },
+  },
   'oversized-500': {
     env: { REFERENCE_BODY_LIMIT: '2048' },
     symptom: async (api) => (await api.post('/auth/sign-in', { email: MAIN.email, password: 'x'.repeat(5000) })).statusCode === 500,
@@ -291,6 +297,7 @@ test('the catalogue: unique names, known areas, a test row for every fault', () 
     'reuse-revokes-all-sessions',
     'rs256-keys',
     'token-type-capitalized',
+    'unsupported-method-404',
   ]);
 });
 

@@ -224,6 +224,17 @@ const definitions = {
       if (response.status === 405) response.removeHeader('allow');
     }),
   },
+  'unsupported-method-404': {
+    area: 'errors',
+    harmless: true,
+    description: 'other methods on the auth paths get 404 {"detail": "Not Found"} instead of 405 (decision 2 allows either)',
+    apply: mutating((response) => {
+      if (response.status !== 405) return;
+      response.status = 404;
+      response.removeHeader('allow');
+      response.body = { detail: 'Not Found' };
+    }),
+  },
   'oversized-500': {
     area: 'errors',
     harmless: false,
