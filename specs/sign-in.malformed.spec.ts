@@ -22,11 +22,11 @@ const UNSUPPORTED_METHODS = ['GET', 'PUT', 'PATCH', 'DELETE'] as const;
 const ALLOW_INCLUDES_POST = /(^|,)\s*POST\s*(,|$)/i;
 
 /** The checks every answer to a malformed case gets. */
-function expectRejected(res: ApiResponse, c: MalformedCase, config: SuiteConfig, secrets: string[]): void {
+function expectRejected(res: ApiResponse, c: MalformedCase, config: SuiteConfig, secrets: string[], sent: string): void {
   expect(res).toBeClientError({ allowed: c.allowed, limitMs: config.responseTimeLimitMs });
   // Decision 2's error shape: JSON with a `detail` (wording is not part of the contract).
   expect(res).toMatchContract('ErrorBody');
-  expect(errorBodyLeaks(res, { secrets: [...secrets, ...configuredSecrets(config)] }), 'the error body leaks').toEqual([]);
+  expect(errorBodyLeaks(res, { secrets: [...secrets, ...configuredSecrets(config)], sent }), 'the error body leaks').toEqual([]);
 }
 
 test.describe('sign-in with a malformed body', () => {
@@ -36,7 +36,7 @@ test.describe('sign-in with a malformed body', () => {
       const valid = { email: unknownEmail(), password: wrongPasswordFor(config.probeUser) };
       const { body, contentType } = c.build(valid);
       const res = await sendRaw(api, config.paths.signIn, { body, contentType });
-      expectRejected(res, c, config, [valid.password]);
+      expectRejected(res, c, config, [valid.password], body);
     });
   }
 
@@ -54,7 +54,7 @@ test.describe('refresh with a malformed body', () => {
       const valid = { token: session.refresh_token };
       const { body, contentType } = c.build(valid);
       const res = await sendRaw(api, config.paths.refresh, { body, contentType });
-      expectRejected(res, c, config, [session.refresh_token, session.access_token]);
+      expectRejected(res, c, config, [session.refresh_token, session.access_token], body);
     });
   }
 

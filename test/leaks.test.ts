@@ -36,3 +36,26 @@ test('tokens and members named like secrets are reported', () => {
   assert.ok(errorBodyLeaks(response({ detail: 'x', hint: jwt })).includes('the body contains a JWT-shaped token'));
   assert.ok(errorBodyLeaks(response({ detail: 'x', password_hash: 'abc' })).some((l) => l.includes('$.password_hash')));
 });
+
+test("regression: FastAPI's 422 `input` echoing the client's own password or token is no leak", () => {
+  const password = 'Wrong-2f6c1f0e-Passw0rd!';
+  const sent = JSON.stringify({ password });
+  const echo = { detail: [{ type: 'missing', loc: ['body', 'email'], msg: 'Field required', input: { password } }] };
+  assert.deepEqual(errorBodyLeaks(response(echo), { secrets: [password], sent }), []);
+  const token = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4eXoxMjM0NTY3OCJ9.c2lnbmF0dXJl';
+  const tokenEcho = { detail: [{ type: 'string_type', loc: ['body', 'token'], msg: 'Input should be a valid string', input: [token] }] };
+  assert.deepEqual(errorBodyLeaks(response(tokenEcho), { secrets: [token], sent: JSON.stringify({ token: [token] }) }), []);
+});
+
+test('what the request did not carry is still a leak beside an echo', () => {
+  const password = 'Wrong-2f6c1f0e-Passw0rd!';
+  const stored = 'The-Main-Accounts-Passw0rd';
+  const otherToken = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhYmNkZWZnaGlqIn0.b3RoZXItc2lnbmF0dXJl';
+  const body = { detail: [{ type: 'missing', loc: ['body', 'email'], input: { password } }], hint: stored, session: otherToken, user: { password_hash: 'scrypt$…' } };
+  const leaks = errorBodyLeaks(response(body), { secrets: [password, stored], sent: JSON.stringify({ password }) });
+  assert.deepEqual(leaks, [
+    'the body contains secret #2 of the ones this test sent or holds',
+    'the body contains a JWT-shaped token',
+    'the body has a member named like a secret: $.user.password_hash',
+  ]);
+});

@@ -79,6 +79,13 @@ const ROWS: Record<FaultName, Row> = {
       return res.statusCode === 405 && res.headers.allow === undefined;
     },
   },
+  'validation-echoes-input': {
+    symptom: async (api) => {
+      const res = await api.post('/auth/sign-in', { password: 'Echoed-Back-1' });
+      const detail = res.json<{ detail: Array<{ type: string; input?: unknown }> }>().detail;
+      return res.statusCode === 422 && detail[0]?.type === 'missing' && JSON.stringify(detail[0]?.input) === '{"password":"Echoed-Back-1"}';
+    },
+  },
   'unsupported-method-404': {
     symptom: async (api) => {
       const res = await api.app.inject({ method: 'PUT', url: '/auth/refresh-token' });
@@ -298,6 +305,7 @@ test('the catalogue: unique names, known areas, a test row for every fault', () 
     'rs256-keys',
     'token-type-capitalized',
     'unsupported-method-404',
+    'validation-echoes-input',
   ]);
 });
 

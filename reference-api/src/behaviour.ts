@@ -69,6 +69,8 @@ export interface OutgoingResponse {
   readonly route: string;
   /** A 200 from sign-in or refresh. */
   readonly isTokenResponse: boolean;
+  /** The request body: its JSON value, its text when it is not JSON, undefined when absent. */
+  readonly requestBody: unknown;
   status: number;
   /** The parsed JSON body (undefined when the body is not JSON); assign to replace it. */
   body: unknown;

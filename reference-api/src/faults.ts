@@ -86,6 +86,18 @@ const switches =
   <K extends Exclude<keyof Behaviour, 'mutateResponse'>>(key: K, changes: Partial<Behaviour[K]>): Apply =>
   (base) => ({ ...base, [key]: { ...base[key], ...changes } });
 
+/**
+ * What pydantic v2 puts in a validation error's `input`: the value at `loc` (after "body"),
+ * or for a missing field the object it is missing from.
+ */
+function pydanticInput(body: unknown, problem: Record<string, unknown>): unknown {
+  const path = Array.isArray(problem.loc) ? problem.loc.slice(1) : [];
+  const steps = problem.type === 'missing' ? path.slice(0, -1) : path;
+  let value: unknown = body;
+  for (const step of steps) value = isRecord(value) || Array.isArray(value) ? (value as Record<string, unknown>)[String(step)] : undefined;
+  return value ?? null;
+}
+
 const reversedKeys = (value: Record<string, unknown>) => Object.fromEntries(Object.entries(value).reverse());
 
 // --- the catalogue -----------------------------------------------------------------------
@@ -222,6 +234,14 @@ const definitions = {
     description: '405 responses lack the Allow header',
     apply: mutating((response) => {
       if (response.status === 405) response.removeHeader('allow');
+    }),
+  },
+  'validation-echoes-input': {
+    area: 'errors',
+    harmless: true,
+    description: "422 items carry pydantic v2's \"input\" (the rejected value, or the object missing a field), echoing what the client sent",
+    apply: mutating((response) => {
+      for (const p of validationProblems(response)) p.input = pydanticInput(response.requestBody, p);
     }),
   },
   'unsupported-method-404': {

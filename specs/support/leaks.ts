@@ -11,7 +11,7 @@ import type { ApiResponse } from './api.ts';
 import { redactor } from './secrets.ts';
 
 /** A compact JWS: what any JWT-shaped token looks like. */
-const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/;
+const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 /** Member names that carry tokens or secrets in a JSON body. */
 const SECRET_MEMBER = /^(access_token|refresh_token|id_token|token|password|passwd|password_hash|hash|secret|client_secret|private_key)$/i;
 
@@ -46,6 +46,13 @@ const INTERNAL_PATHS: ReadonlyArray<[string, RegExp]> = [
 export interface LeakCheckOptions {
   /** Values the body must not contain: the passwords and tokens the test sent or holds. */
   secrets?: ReadonlyArray<string | undefined>;
+  /**
+   * The request body as sent. What it carried may come back in a validation error: FastAPI
+   * (pydantic v2) puts the rejected value in each 422 item's `input`, which hands the client
+   * its own input and reveals nothing it did not have. Only values the server could not
+   * have taken from this request count as leaks then.
+   */
+  sent?: string;
 }
 
 /** The configured passwords and any HMAC verification secret: never in any response. */
@@ -57,12 +64,18 @@ export function configuredSecrets(config: SuiteConfig): string[] {
   return secrets;
 }
 
-function secretMembers(value: unknown, path = '$'): string[] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => secretMembers(item, `${path}[${i}]`));
+/** Whether `value` appears in the request body `sent`, as it is or as a JSON string's content. */
+function echoes(sent: string | undefined, value: string): boolean {
+  return sent !== undefined && value !== '' && (sent.includes(value) || sent.includes(JSON.stringify(value).slice(1, -1)));
+}
+
+/** Members named like a secret, unless their value is the request's own input echoed back. */
+function secretMembers(value: unknown, sent: string | undefined, path = '$'): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => secretMembers(item, sent, `${path}[${i}]`));
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => [
-    ...(SECRET_MEMBER.test(key) ? [`${path}.${key}`] : []),
-    ...secretMembers(inner, `${path}.${key}`),
+    ...(SECRET_MEMBER.test(key) && !echoes(sent, typeof inner === 'string' ? inner : JSON.stringify(inner)) ? [`${path}.${key}`] : []),
+    ...secretMembers(inner, sent, `${path}.${key}`),
   ]);
 }
 
@@ -74,12 +87,13 @@ export function errorBodyLeaks(res: ApiResponse, options: LeakCheckOptions = {})
   const headerText = Object.entries(res.headers)
     .map(([name, value]) => `${name}: ${value}`)
     .join('\n');
+  const { sent } = options;
   secrets.forEach((secret, i) => {
-    if (text.includes(secret)) problems.push(`the body contains secret #${i + 1} of the ones this test sent or holds`);
+    if (text.includes(secret) && !echoes(sent, secret)) problems.push(`the body contains secret #${i + 1} of the ones this test sent or holds`);
     if (headerText.includes(secret)) problems.push(`a header contains secret #${i + 1} of the ones this test sent or holds`);
   });
-  if (JWT.test(text)) problems.push('the body contains a JWT-shaped token');
-  for (const member of secretMembers(res.json)) problems.push(`the body has a member named like a secret: ${member}`);
+  if ([...text.matchAll(JWT)].some(([token]) => !echoes(sent, token))) problems.push('the body contains a JWT-shaped token');
+  for (const member of secretMembers(res.json, sent)) problems.push(`the body has a member named like a secret: ${member}`);
   for (const [label, pattern] of STACK_TRACES) {
     if (pattern.test(text) && !problems.includes(`the body contains ${label}`)) problems.push(`the body contains ${label}`);
   }

@@ -1,7 +1,8 @@
 /**
  * Error bodies in the FastAPI style the contract expects (decision 2): `{"detail": "text"}`
  * or `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`. They never echo the
- * request (which may hold a password or token), a stack, or a file path.
+ * request (which may hold a password or token), a stack, or a file path; the
+ * `validation-echoes-input` variation adds pydantic's `input` echo to show the suite accepts it.
  */
 import type { ContractViolation } from '../../../contracts/index.ts';
 

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MutationContext, OutgoingResponse, ResponseMutation } from '../behaviour.ts';
+import { RawBody } from './body.ts';
 import type { RouteConfig } from './errors.ts';
 
 function outgoing(request: FastifyRequest, reply: FastifyReply, body: unknown): OutgoingResponse {
@@ -13,6 +14,7 @@ function outgoing(request: FastifyRequest, reply: FastifyReply, body: unknown): 
     method: request.method,
     route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
     isTokenResponse: config.tokenEndpoint === true && reply.statusCode === 200,
+    requestBody: parsedRequestBody(request.body),
     status: reply.statusCode,
     body,
     getHeader: (name) => {
@@ -26,6 +28,12 @@ function outgoing(request: FastifyRequest, reply: FastifyReply, body: unknown): 
       reply.removeHeader(name);
     },
   };
+}
+
+/** The request's JSON as a value; text that is not JSON as the text itself. */
+function parsedRequestBody(body: unknown): unknown {
+  if (!(body instanceof RawBody)) return undefined;
+  return parseJson(body.text) ?? body.text;
 }
 
 function parseJson(payload: unknown): unknown {
