@@ -34,7 +34,6 @@ test.describe('sign-in with invalid credentials', () => {
     const password = wrongPasswordFor(config.probeUser);
     const res = await api.signIn({ email: unknownEmail(), password });
     expect(res).toBeClientError({ allowed: [401], limitMs: config.responseTimeLimitMs });
-    expect(res).toMatchContract('ErrorBody');
     expect(errorBodyLeaks(res, { secrets: [password, ...configuredSecrets(config)] }), 'the error body leaks').toEqual([]);
   });
 
@@ -43,7 +42,6 @@ test.describe('sign-in with invalid credentials', () => {
       const password = wrongPasswordFor(config.probeUser);
       const res = await probe.wrongPassword(password);
       expect(res).toBeClientError({ allowed: [401], limitMs: config.responseTimeLimitMs });
-      expect(res).toMatchContract('ErrorBody');
       expect(errorBodyLeaks(res, { secrets: [password, ...configuredSecrets(config)] }), 'the error body leaks').toEqual([]);
     });
   });
@@ -53,7 +51,6 @@ test.describe('sign-in with invalid credentials', () => {
       // Semantically empty credentials: a failed sign-in (401) or an invalid body (422).
       const res = await probe.wrongPassword('');
       expect(res).toBeClientError({ allowed: [401, 422], limitMs: config.responseTimeLimitMs });
-      expect(res).toMatchContract('ErrorBody');
       expect(errorBodyLeaks(res, { secrets: configuredSecrets(config) }), 'the error body leaks').toEqual([]);
     });
   });

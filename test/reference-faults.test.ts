@@ -86,6 +86,12 @@ const ROWS: Record<FaultName, Row> = {
       return res.statusCode === 422 && detail[0]?.type === 'missing' && JSON.stringify(detail[0]?.input) === '{"password":"Echoed-Back-1"}';
     },
   },
+  'problem-details-errors': {
+    symptom: async (api) => {
+      const res = await api.signIn(MAIN.email, 'Definitely-Wrong-1');
+      return res.statusCode === 401 && String(res.headers['content-type']).startsWith('application/problem+json') && res.json<{ title?: string }>().title === 'Unauthorized';
+    },
+  },
   'unsupported-method-404': {
     symptom: async (api) => {
       const res = await api.app.inject({ method: 'PUT', url: '/auth/refresh-token' });
@@ -300,6 +306,7 @@ test('the catalogue: unique names, known areas, a test row for every fault', () 
     'latency-150ms',
     'long-ttls',
     'other-error-wording',
+    'problem-details-errors',
     'reordered-keys',
     'reuse-revokes-all-sessions',
     'rs256-keys',

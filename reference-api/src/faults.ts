@@ -8,6 +8,7 @@
  * hook (http/response-mutation.ts). Production code contains no fault names. With no
  * fault, buildApp uses productionBehaviour() untouched and registers no onSend hook.
  */
+import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Behaviour, CredentialFailure, OutgoingResponse, ResponseMutation } from './behaviour.ts';
 import type { ReferenceConfig } from './config.ts';
@@ -242,6 +243,16 @@ const definitions = {
     description: "422 items carry pydantic v2's \"input\" (the rejected value, or the object missing a field), echoing what the client sent",
     apply: mutating((response) => {
       for (const p of validationProblems(response)) p.input = pydanticInput(response.requestBody, p);
+    }),
+  },
+  'problem-details-errors': {
+    area: 'errors',
+    harmless: true,
+    description: 'every 4xx body is RFC 9457 problem details (application/problem+json) instead of {"detail": …}',
+    apply: mutating((response) => {
+      if (response.status < 400 || response.status >= 500 || response.body === undefined) return;
+      response.body = { type: 'about:blank', title: STATUS_CODES[response.status] ?? 'Error', status: response.status };
+      response.setHeader('content-type', 'application/problem+json');
     }),
   },
   'unsupported-method-404': {
