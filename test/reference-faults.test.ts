@@ -92,6 +92,9 @@ const ROWS: Record<FaultName, Row> = {
       return res.statusCode === 401 && String(res.headers['content-type']).startsWith('application/problem+json') && res.json<{ title?: string }>().title === 'Unauthorized';
     },
   },
+  'token-pattern-422': {
+    symptom: async (api) => (await api.refresh('not-a-jwt')).statusCode === 422 && (await api.refresh('a.b.c')).statusCode === 401,
+  },
   'unsupported-method-404': {
     symptom: async (api) => {
       const res = await api.app.inject({ method: 'PUT', url: '/auth/refresh-token' });
@@ -310,6 +313,7 @@ test('the catalogue: unique names, known areas, a test row for every fault', () 
     'reordered-keys',
     'reuse-revokes-all-sessions',
     'rs256-keys',
+    'token-pattern-422',
     'token-type-capitalized',
     'unsupported-method-404',
     'validation-echoes-input',

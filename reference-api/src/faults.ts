@@ -255,6 +255,21 @@ const definitions = {
       response.setHeader('content-type', 'application/problem+json');
     }),
   },
+  'token-pattern-422': {
+    area: 'refresh',
+    harmless: true,
+    description: 'refresh validates "token" against a compact-JWS pattern: a string of another shape gets 422, not 401',
+    apply: mutating((response) => {
+      const body = response.requestBody;
+      if (response.route !== REFRESH || response.status !== 401 || !isRecord(body) || typeof body.token !== 'string') return;
+      if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(body.token)) return;
+      response.status = 422;
+      response.removeHeader('www-authenticate');
+      response.body = {
+        detail: [{ type: 'string_pattern_mismatch', loc: ['body', 'token'], msg: "String should match pattern '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$'" }],
+      };
+    }),
+  },
   'unsupported-method-404': {
     area: 'errors',
     harmless: true,
