@@ -50,7 +50,10 @@ export const userSchema = {
   required: ['id', 'email', 'name', 'organization_id'],
   properties: {
     id: { type: 'string', format: 'uuid', description: "the user's identifier" },
-    email: { type: 'string', format: 'email', description: "the user's email address" },
+    // The contract types it as a string. Shaped like an address (one @, something on each
+    // side, no spaces) but not held to ajv's ASCII, dotted-domain "email" format: qa@localhost
+    // and jörg@exämple.de are addresses a target may hold.
+    email: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', description: "the user's email address" },
     name: { type: 'string', description: "the user's name" },
     organization_id: { type: 'string', format: 'uuid', description: 'the organization the user belongs to' },
   },

@@ -79,3 +79,13 @@ test('the OpenAPI document describes the three endpoints with every schema as a 
   assert.deepEqual(Object.keys(openApiDocument.paths ?? {}).sort(), ['/auth/refresh-token', '/auth/sign-in', '/chat']);
   assert.deepEqual(Object.keys(openApiDocument.components?.schemas ?? {}).sort(), [...schemaNames].sort());
 });
+
+test("user.email is address-shaped, not held to ajv's ASCII dotted-domain format", () => {
+  for (const email of ['qa@localhost', 'jörg@exämple.de', 'First.Last+tag@example.co.uk']) {
+    assert.equal(validate('TokenResponse', { ...validBody(), user: { ...validBody().user, email } }).ok, true, email);
+  }
+  for (const email of ['', 'no-at-sign', 'two@@example.test', 'spa ce@example.test', '@example.test']) {
+    const result = validate('TokenResponse', { ...validBody(), user: { ...validBody().user, email } });
+    assert.deepEqual(!result.ok && result.violations.map((v) => `${v.path} ${v.rule}`), ['$.user.email pattern'], email);
+  }
+});
