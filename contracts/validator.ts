@@ -6,7 +6,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { schemaNames, schemas, type SchemaName } from './schemas.ts';
+import { SENSITIVE_PROPERTY_PATTERN, schemaNames, schemas, type SchemaName } from './schemas.ts';
 import type { ContractTypes } from './types.ts';
 
 // ajv-formats ships CommonJS with `exports.default`; under Node's ESM loader the default
@@ -58,15 +58,40 @@ function toViolation(error: ErrorObject): ContractViolation {
 const isInnerPropertyNamesError = (error: ErrorObject) =>
   error.keyword !== 'propertyNames' && error.schemaPath.includes('/propertyNames/');
 
+/**
+ * Decision 5 holds at any depth: a secret-named member nested in an object the schema does
+ * not describe (`user.credentials.password_hash`, `meta.secret`) is as much a defect as one
+ * at the top. `propertyNames` only sees each described object's own keys, so the schemas
+ * that carry the rule get this walk as well.
+ */
+const SENSITIVE_NAME = new RegExp(SENSITIVE_PROPERTY_PATTERN);
+// Success bodies only: an error body may echo the client's own input (FastAPI's 422
+// `input`), which the suite's leak check (specs/support/leaks.ts) judges instead.
+const DEEP_SENSITIVE_CHECK = new Set<SchemaName>(['TokenResponse', 'TokenResponseShape', 'User', 'ChatResponse']);
+
+function sensitiveMembers(value: unknown, path: string): ContractViolation[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => sensitiveMembers(item, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => {
+    const at = toJsonPath('', key).replace(/^\$/, path);
+    const own: ContractViolation[] = SENSITIVE_NAME.test(key) ? [{ path: at, rule: 'no-sensitive-fields', message: 'a property whose name exposes a secret' }] : [];
+    return [...own, ...sensitiveMembers(inner, at)];
+  });
+}
+
 /** Validates `data` against the named schema of the contract. */
 export function validate<N extends SchemaName>(name: N, data: unknown): ValidationResult<ContractTypes[N]> {
   const fn = compiled.get(name)!;
-  if (fn(data)) return { ok: true, value: data as ContractTypes[N] };
-  const violations = (fn.errors ?? []).filter((e) => !isInnerPropertyNamesError(e)).map(toViolation);
-  return { ok: false, violations };
+  const valid = fn(data);
+  const violations = valid ? [] : (fn.errors ?? []).filter((e) => !isInnerPropertyNamesError(e)).map(toViolation);
+  if (DEEP_SENSITIVE_CHECK.has(name)) {
+    const reported = new Set(violations.map((v) => `${v.path} ${v.rule}`));
+    violations.push(...sensitiveMembers(data, '$').filter((v) => !reported.has(`${v.path} ${v.rule}`)));
+  }
+  return violations.length === 0 ? { ok: true, value: data as ContractTypes[N] } : { ok: false, violations };
 }
 
 /** True when `data` fits the named schema; narrows its type. */
 export function conforms<N extends SchemaName>(name: N, data: unknown): data is ContractTypes[N] {
-  return compiled.get(name)!(data);
+  return validate(name, data).ok;
 }

@@ -89,3 +89,12 @@ test("user.email is address-shaped, not held to ajv's ASCII dotted-domain format
     assert.deepEqual(!result.ok && result.violations.map((v) => `${v.path} ${v.rule}`), ['$.user.email pattern'], email);
   }
 });
+
+test('a secret-named member is a defect at any depth, named by its JSON path', () => {
+  const body = { ...validBody(), meta: { items: [{ client_secret: 'x' }] }, user: { ...validBody().user, credentials: { Password_Hash: 'scrypt$…' } } };
+  const result = validate('TokenResponse', body);
+  assert.deepEqual(
+    !result.ok && result.violations.map((v) => `${v.path} ${v.rule}`),
+    ['$.user.credentials.Password_Hash no-sensitive-fields', '$.meta.items[0].client_secret no-sensitive-fields'],
+  );
+});

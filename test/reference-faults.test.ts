@@ -43,6 +43,12 @@ const ROWS: Record<FaultName, Row> = {
   },
   'user-id-not-uuid': { symptom: async (api) => (await signInBody(api)).user.id === '12345' },
   'leaks-password-hash': { symptom: async (api) => String((await signInBody(api)).user.password_hash).startsWith('scrypt$') },
+  'nested-password-hash': {
+    symptom: async (api) => {
+      const account = (await signInBody(api)).user.account as { credentials?: { password_hash?: string } } | undefined;
+      return String(account?.credentials?.password_hash).startsWith('scrypt$');
+    },
+  },
   'text-plain-content-type': { symptom: async (api) => String((await api.signIn()).headers['content-type']).startsWith('text/plain') },
   'token-type-mac': { symptom: async (api) => (await signInBody(api)).token_type === 'mac' },
 

@@ -148,6 +148,17 @@ const definitions = {
       user.password_hash = store.findUserById(String(user.id))?.password_hash ?? 'scrypt$unknown';
     }),
   },
+  'nested-password-hash': {
+    area: 'shape',
+    harmless: false,
+    description: 'token responses add user.account.credentials.password_hash, two levels below anything the schema describes',
+    apply: mutating((response, { store }) => {
+      if (!response.isTokenResponse || !isRecord(response.body) || !isRecord(response.body.user)) return;
+      const user = response.body.user;
+      const hash = store.findUserById(String(user.id))?.password_hash ?? 'scrypt$unknown';
+      user.account = { status: 'active', credentials: { password_hash: hash } };
+    }),
+  },
   'text-plain-content-type': {
     area: 'shape',
     harmless: false,
