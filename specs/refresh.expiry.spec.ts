@@ -47,8 +47,16 @@ test.describe('expiry on the expiry target', () => {
     await test.step("wait until the server's clock reaches expires_at", async () => {
       await waitForServerTime(expiryApi, tokens.expires_at, waitTimeoutMs);
     });
-    await test.step('refresh without Authorization: 200, and the new access token opens the protected endpoint', async () => {
-      const refreshed = await refreshOk(expiryApi, tokens.refresh_token, 'the refresh token must outlive the access token');
+    // Decision 1: such a client must still be able to refresh. One that sends the header as
+    // the sibling API documents it carries the expired token; one that omits it is as right.
+    const successor = await test.step('refresh sending the expired access token as Authorization: 200', async () => {
+      const res = await expiryApi.refresh(tokens.refresh_token, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      expect(res, 'a refresh carrying the expired access token as Authorization was refused').toHaveStatus(200);
+      expect(res).toMatchContract('TokenResponse');
+      return (res.json as { refresh_token: string }).refresh_token;
+    });
+    await test.step('refresh again without Authorization: 200, and the new access token opens the protected endpoint', async () => {
+      const refreshed = await refreshOk(expiryApi, successor, 'the refresh token must outlive the access token');
       expect(refreshed.tokens.user.id).toBe(tokens.user.id);
       const chat = await expiryApi.chat(refreshed.tokens.access_token);
       expect(chat, 'the access token from a refresh after expiry').toHaveStatus(200);

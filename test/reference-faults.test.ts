@@ -184,6 +184,20 @@ const ROWS: Record<FaultName, Row> = {
       return replay.statusCode === 401 && (await api.refresh(second)).statusCode === 401;
     },
   },
+  'refresh-requires-valid-bearer': {
+    env: { ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '120' },
+    symptom: async (api) => {
+      const { access_token, refresh_token } = await api.tokens();
+      api.clock.advanceSeconds(90);
+      const res = await api.app.inject({
+        method: 'POST',
+        url: '/auth/refresh-token',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
+        payload: JSON.stringify({ token: refresh_token }),
+      });
+      return res.statusCode === 401;
+    },
+  },
   'expired-refresh-accepted': {
     env: { ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '120' },
     symptom: async (api) => {

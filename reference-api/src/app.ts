@@ -101,7 +101,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     installErrorHandlers(app, options.reportInternalError ?? stderrReport);
 
     signInRoutes(app, sessions, behaviour.signIn);
-    refreshRoutes(app, sessions);
+    refreshRoutes(app, sessions, tokens, behaviour.refresh);
     chatRoutes(app, tokens, behaviour.chat);
     jwksRoutes(app, tokens);
 

@@ -49,6 +49,11 @@ export interface RefreshBehaviour {
    * out everywhere on a detected theft; the contract allows it); 'none': nothing.
    */
   revokeOnReuse: 'family' | 'user' | 'none';
+  /**
+   * An Authorization header on a refresh must carry a valid, unexpired access token.
+   * Production ignores the header: decision 1 lets a client with an expired one refresh.
+   */
+  requireValidBearer: boolean;
 }
 
 export interface ChatBehaviour {
@@ -126,6 +131,7 @@ export function productionBehaviour(ttls: TtlSettings): Behaviour {
       rotation: 'rotate',
       consume: 'atomic',
       revokeOnReuse: 'family',
+      requireValidBearer: false,
     },
     chat: { requireToken: true, verifySignature: true, checkExpiry: true, acceptRefreshTokens: false },
     lockout: { enabled: true },

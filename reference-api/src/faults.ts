@@ -376,6 +376,12 @@ const definitions = {
     description: "a reused refresh token revokes every refresh token of its user, not only its family",
     apply: switches('refresh', { revokeOnReuse: 'user' }),
   },
+  'refresh-requires-valid-bearer': {
+    area: 'refresh',
+    harmless: false,
+    description: 'refresh refuses (401) a request whose Authorization header carries an expired access token',
+    apply: switches('refresh', { requireValidBearer: true }),
+  },
   'expired-refresh-accepted': {
     area: 'refresh',
     harmless: false,

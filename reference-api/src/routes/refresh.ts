@@ -10,14 +10,22 @@ import { readBody } from '../http/body.ts';
 import { answerOtherMethods, type RouteConfig } from '../http/errors.ts';
 import { INVALID_TOKEN } from '../http/problems.ts';
 import { preventCaching } from '../http/token-response.ts';
+import type { RefreshBehaviour } from '../behaviour.ts';
 import type { SessionService } from '../sessions.ts';
+import type { TokenService, VerifyPolicy } from '../tokens.ts';
+import { bearerToken } from './chat.ts';
 
 export const REFRESH_PATH = '/auth/refresh-token';
 
-export function refreshRoutes(app: FastifyInstance, sessions: SessionService): void {
+export function refreshRoutes(app: FastifyInstance, sessions: SessionService, tokens: TokenService, behaviour: RefreshBehaviour): void {
   const config: RouteConfig = { tokenEndpoint: true };
+  const bearerPolicy: VerifyPolicy = { accept: ['access'], verifySignature: true, checkExpiry: true };
   app.post(REFRESH_PATH, { config }, async (request, reply) => {
     preventCaching(reply);
+    if (behaviour.requireValidBearer) {
+      const bearer = bearerToken(request.headers.authorization);
+      if (bearer.presented && !(bearer.token && (await tokens.verify(bearer.token, bearerPolicy)))) return reply.code(401).send(INVALID_TOKEN);
+    }
     const body = readBody(request, 'RefreshRequest');
     if (!body.ok) return reply.code(422).send(body.error);
 
