@@ -19,6 +19,9 @@ const REJECTED: RejectedCredential[] = [
   { name: 'no Authorization header', authorization: () => undefined },
   { name: 'the scheme "Bearer" without a token', authorization: () => 'Bearer' },
   { name: 'a Basic credential', authorization: () => 'Basic xyz' },
+  // The valid access token under another scheme: a server that ignores the scheme and takes
+  // the second word would let it in.
+  { name: 'the access token under the Basic scheme', authorization: (s) => `Basic ${s.access_token}` },
   { name: 'a bearer that is not a JWT', authorization: () => 'Bearer not-a-jwt' },
   { name: 'an access token with a tampered signature', authorization: (s) => `Bearer ${tamperSignature(s.access_token)}` },
   {
@@ -34,6 +37,13 @@ test.describe('protected endpoint with a valid access token', () => {
     const res = await api.chat(session.access_token);
     expect(res).toHaveStatus(200);
     expect(res).toMatchContract('ChatResponse');
+  });
+
+  test('the scheme is case-insensitive: "bearer" (the token_type as issued) opens it too', async ({ api, session }) => {
+    // RFC 9110 §11.1: auth schemes are case-insensitive; decision 4: token_type "bearer". A
+    // client that writes `${token_type} ${access_token}` must not be turned away.
+    const res = await api.chat(undefined, { authorization: `${session.token_type.toLowerCase()} ${session.access_token}` });
+    expect(res, 'the lower-case scheme "bearer" was refused').toHaveStatus(200);
   });
 
   test('a refreshed access token opens it too', async ({ api, session }) => {

@@ -7,7 +7,7 @@
  */
 import { refreshRequestSchema } from '../contracts/index.ts';
 import { expect, test } from './fixtures.ts';
-import { NO_STORE, refreshOk } from './support/flows.ts';
+import { JSON_CONTENT_TYPE, NO_STORE, refreshOk } from './support/flows.ts';
 import { algNone, tamperClaim, tamperSignature, truncatedVariants } from './support/jwt.ts';
 import { deriveMalformedCases } from './support/malformed.ts';
 import { serverTime, waitForServerTime } from './support/server-time.ts';
@@ -26,6 +26,8 @@ test.describe('refresh with a valid refresh token', () => {
     const res = await api.refresh(session.refresh_token);
     expect(res).toHaveStatus(200);
     expect(res).toMatchContract('TokenResponse');
+    // Decision 1: the sign-in's shape, and so its documented media type.
+    expect(res).toHaveHeader('content-type', JSON_CONTENT_TYPE);
   });
 
   test('also answers 200 when the client sends its access token as Bearer credentials', async ({ api, session }) => {

@@ -3,6 +3,7 @@
  * decided headers (CONTRACT.md decisions 3 and 4).
  */
 import { AuthApi } from './support/api.ts';
+import { JSON_CONTENT_TYPE } from './support/flows.ts';
 import { serverTime, waitForServerTime } from './support/server-time.ts';
 import { expect, test } from './fixtures.ts';
 
@@ -15,7 +16,7 @@ test.describe('sign-in with valid credentials', () => {
 
   test('answers with a JSON content type', async ({ api, config }) => {
     const res = await api.signIn(config.user);
-    expect(res).toHaveHeader('content-type', /^application\/json\s*(;|$)/i);
+    expect(res).toHaveHeader('content-type', JSON_CONTENT_TYPE);
   });
 
   test('forbids caching of the tokens (Cache-Control: no-store)', async ({ api, config }) => {

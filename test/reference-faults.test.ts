@@ -49,6 +49,13 @@ const ROWS: Record<FaultName, Row> = {
       return String(account?.credentials?.password_hash).startsWith('scrypt$');
     },
   },
+  'refresh-text-html': {
+    symptom: async (api) => {
+      const refreshed = await api.refresh((await api.tokens()).refresh_token);
+      const signIn = await api.signIn();
+      return String(refreshed.headers['content-type']).startsWith('text/html') && String(signIn.headers['content-type']).startsWith('application/json');
+    },
+  },
   'text-plain-content-type': { symptom: async (api) => String((await api.signIn()).headers['content-type']).startsWith('text/plain') },
   'token-type-mac': { symptom: async (api) => (await signInBody(api)).token_type === 'mac' },
 
@@ -235,6 +242,12 @@ const ROWS: Record<FaultName, Row> = {
   },
   'chat-accepts-refresh-token': {
     symptom: async (api) => (await api.chat(`Bearer ${(await api.tokens()).refresh_token}`)).statusCode === 200,
+  },
+  'chat-scheme-case-sensitive': {
+    symptom: async (api) => (await api.chat(`bearer ${(await api.tokens()).access_token}`)).statusCode === 401,
+  },
+  'chat-ignores-scheme': {
+    symptom: async (api) => (await api.chat(`Basic ${(await api.tokens()).access_token}`)).statusCode === 200,
   },
   'chat-no-www-authenticate': {
     symptom: async (api) => {

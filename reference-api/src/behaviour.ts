@@ -61,6 +61,11 @@ export interface ChatBehaviour {
   verifySignature: boolean;
   checkExpiry: boolean;
   acceptRefreshTokens: boolean;
+  /**
+   * How the Authorization header is read. 'bearer': the Bearer scheme in any case (RFC 9110
+   * §11.1); 'exact-case': only "Bearer"; 'any-scheme': the second word, whatever the scheme.
+   */
+  scheme: 'bearer' | 'exact-case' | 'any-scheme';
 }
 
 export interface LockoutBehaviour {
@@ -133,7 +138,7 @@ export function productionBehaviour(ttls: TtlSettings): Behaviour {
       revokeOnReuse: 'family',
       requireValidBearer: false,
     },
-    chat: { requireToken: true, verifySignature: true, checkExpiry: true, acceptRefreshTokens: false },
+    chat: { requireToken: true, verifySignature: true, checkExpiry: true, acceptRefreshTokens: false, scheme: 'bearer' },
     lockout: { enabled: true },
     mutateResponse: null,
   };

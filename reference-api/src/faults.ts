@@ -159,6 +159,14 @@ const definitions = {
       user.account = { status: 'active', credentials: { password_hash: hash } };
     }),
   },
+  'refresh-text-html': {
+    area: 'shape',
+    harmless: false,
+    description: 'refresh responses are served as text/html (sign-in stays application/json)',
+    apply: tokenHeaders((response) => {
+      if (response.route === REFRESH) response.setHeader('content-type', 'text/html; charset=utf-8');
+    }),
+  },
   'text-plain-content-type': {
     area: 'shape',
     harmless: false,
@@ -429,6 +437,18 @@ const definitions = {
     harmless: false,
     description: 'POST /chat accepts a refresh token as bearer token',
     apply: switches('chat', { acceptRefreshTokens: true }),
+  },
+  'chat-scheme-case-sensitive': {
+    area: 'protected',
+    harmless: false,
+    description: 'POST /chat only reads "Bearer " spelled exactly so: "bearer <token>" gets 401',
+    apply: switches('chat', { scheme: 'exact-case' }),
+  },
+  'chat-ignores-scheme': {
+    area: 'protected',
+    harmless: false,
+    description: 'POST /chat takes the second word of Authorization as the token, whatever the scheme ("Basic <access token>" opens it)',
+    apply: switches('chat', { scheme: 'any-scheme' }),
   },
   'chat-no-www-authenticate': {
     area: 'protected',

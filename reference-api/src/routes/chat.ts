@@ -47,8 +47,18 @@ export function chatRoutes(app: FastifyInstance, tokens: TokenService, behaviour
     checkExpiry: behaviour.checkExpiry,
   };
 
+  /** The header as the behaviour reads it; production reads it with bearerToken alone. */
+  const readAuthorization = (header: string | undefined): ReturnType<typeof bearerToken> => {
+    if (behaviour.scheme === 'exact-case' && header !== undefined && !header.startsWith('Bearer ')) return { presented: false };
+    if (behaviour.scheme === 'any-scheme') {
+      const second = header?.trim().split(/\s+/)[1];
+      if (second !== undefined) return { presented: true, token: second };
+    }
+    return bearerToken(header);
+  };
+
   async function authenticate(request: FastifyRequest, reply: FastifyReply) {
-    const bearer = bearerToken(request.headers.authorization);
+    const bearer = readAuthorization(request.headers.authorization);
     if (!bearer.presented) {
       if (behaviour.requireToken) return challenge(reply, false);
       return;
