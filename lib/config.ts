@@ -55,6 +55,8 @@ export interface SuiteConfig {
   reuseUser: Account;
   /** A throwaway account the lockout test locks; undefined disables that test. */
   lockoutEmail: string | undefined;
+  /** Its password, when known: a locked account must refuse even the right one. */
+  lockoutPassword: string | undefined;
   capabilities: Capabilities;
   jwt: {
     algorithms: readonly string[];
@@ -213,6 +215,7 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
   let probeUser: Account;
   let reuseUser: Account;
   let lockoutEmail: string | undefined;
+  let lockoutPassword: string | undefined;
   let baseUrl: string;
   if (targetKind === 'embedded') {
     const seed = readSeedAccounts();
@@ -220,7 +223,7 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
     user = seedAccount(seed, 'test');
     probeUser = seedAccount(seed, 'probe');
     reuseUser = seedAccount(seed, 'reuse');
-    lockoutEmail = seedAccount(seed, 'lockout').email;
+    ({ email: lockoutEmail, password: lockoutPassword } = seedAccount(seed, 'lockout'));
   } else {
     baseUrl = baseUrlGiven!;
     const email = read.email('TEST_USER_EMAIL');
@@ -236,6 +239,10 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
     // everywhere (README, "Aiming it at staging").
     reuseUser = optionalAccount(read, 'REUSE_USER') ?? user;
     lockoutEmail = read.email('LOCKOUT_USER_EMAIL');
+    lockoutPassword = read.raw('LOCKOUT_USER_PASSWORD');
+    if (lockoutPassword !== undefined && lockoutEmail === undefined) {
+      throw new ConfigError('LOCKOUT_USER_PASSWORD', 'needs LOCKOUT_USER_EMAIL');
+    }
     for (const [other, what] of [[user, 'the main test account'], [reuseUser, 'the reuse account']] as const) {
       if (lockoutEmail?.toLowerCase() === other.email.toLowerCase()) {
         throw new ConfigError('LOCKOUT_USER_EMAIL', `must not be ${what}: the lockout test locks it`);
@@ -283,6 +290,7 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
     probeUser,
     reuseUser,
     lockoutEmail: capabilities.lockout ? lockoutEmail : undefined,
+    lockoutPassword: capabilities.lockout ? lockoutPassword : undefined,
     capabilities,
     jwt: {
       algorithms: read.list('JWT_ALGORITHMS', DEFAULT_ALGORITHMS, KNOWN_ALGORITHMS),

@@ -112,6 +112,7 @@ export function referenceTargetEnv(main: RunningReference, expiry?: RunningRefer
     REUSE_USER_EMAIL: account('reuse').email,
     REUSE_USER_PASSWORD: account('reuse').password,
     LOCKOUT_USER_EMAIL: account('lockout').email,
+    LOCKOUT_USER_PASSWORD: account('lockout').password,
     JWT_JWKS_URL: `${main.url}/.well-known/jwks.json`,
     ...(expiry ? { EXPIRY_BASE_URL: expiry.url, CAP_EXPIRY_WAIT: 'true' } : {}),
   };

@@ -1,13 +1,15 @@
 /**
  * Lockout (CONTRACT.md decision 2): repeated failed sign-ins on one account end in 429
- * with Retry-After, the body still reveals nothing, and other accounts are unaffected.
+ * with Retry-After, the body still reveals nothing, the right password does not get past
+ * the lock, other accounts are unaffected, and an unknown email is locked out the same way.
  *
  * Only config.lockoutEmail (a throwaway account) receives these wrong passwords. The test
  * holds whether the account starts unlocked or is already locked by an earlier run or a
  * parallel repeat: it stops at the first 429.
  */
-import type { ApiResponse } from './support/api.ts';
-import { wrongPasswordFor } from './support/accounts.ts';
+import type { SuiteConfig } from '../lib/config.ts';
+import type { ApiResponse, AuthApi } from './support/api.ts';
+import { unknownEmail, wrongPasswordFor } from './support/accounts.ts';
 import { configuredSecrets, errorBodyLeaks } from './support/leaks.ts';
 import { expect, requireCapability, test } from './fixtures.ts';
 
@@ -24,25 +26,36 @@ function validRetryAfter(value: string | undefined): boolean {
   return (IMF_FIXDATE.test(v) || RFC850_DATE.test(v) || ASCTIME_DATE.test(v)) && !Number.isNaN(Date.parse(v));
 }
 
+/**
+ * Sends wrong passwords to `email` until the first 429 (at most LOCKOUT_MAX_ATTEMPTS),
+ * checking each earlier answer is an ordinary, leak-free 401. Returns the 429, if any, and
+ * the passwords sent.
+ */
+async function lockOut(api: AuthApi, config: SuiteConfig, email: string): Promise<{ locked: ApiResponse | undefined; sent: string[] }> {
+  const sent: string[] = [];
+  for (let attempt = 1; attempt <= config.lockoutMaxAttempts; attempt++) {
+    const password = wrongPasswordFor({ email, password: '' });
+    sent.push(password);
+    const res = await api.signIn({ email, password });
+    if (res.status === 429) return { locked: res, sent };
+    // Before the lockout, a wrong password is an ordinary failed sign-in.
+    expect(res, `attempt ${attempt}: a wrong password before the lockout`).toBeClientError({ allowed: [401], limitMs: config.responseTimeLimitMs });
+    expect(errorBodyLeaks(res, { secrets: [password, ...configuredSecrets(config)] }), 'the error body leaks').toEqual([]);
+  }
+  return { locked: undefined, sent };
+}
+
 test.describe('lockout after repeated failed sign-ins', () => {
-  test('repeated wrong passwords end in 429 with Retry-After; other accounts still sign in @smoke', async ({ api, config }) => {
+  test.beforeEach(({ config }) => {
     requireCapability(config, 'lockout');
     test.skip(config.lockoutEmail === undefined, 'no throwaway lockout account is configured (LOCKOUT_USER_EMAIL)');
-    const email = config.lockoutEmail!;
-    const sent: string[] = [];
+  });
 
-    const locked = await test.step(`send wrong passwords to the lockout account until 429 (at most ${config.lockoutMaxAttempts})`, async () => {
-      for (let attempt = 1; attempt <= config.lockoutMaxAttempts; attempt++) {
-        const password = wrongPasswordFor({ email, password: '' });
-        sent.push(password);
-        const res = await api.signIn({ email, password });
-        if (res.status === 429) return res;
-        // Before the lockout, a wrong password is an ordinary failed sign-in.
-        expect(res, `attempt ${attempt}: a wrong password before the lockout`).toBeClientError({ allowed: [401], limitMs: config.responseTimeLimitMs });
-        expect(errorBodyLeaks(res, { secrets: [password, ...configuredSecrets(config)] }), 'the error body leaks').toEqual([]);
-      }
-      return undefined;
-    });
+  test('repeated wrong passwords end in 429 with Retry-After; other accounts still sign in @smoke', async ({ api, config }) => {
+    const email = config.lockoutEmail!;
+    const { locked, sent } = await test.step(`send wrong passwords to the lockout account until 429 (at most ${config.lockoutMaxAttempts})`, () =>
+      lockOut(api, config, email),
+    );
     expect(locked, `no 429 after ${config.lockoutMaxAttempts} wrong passwords (LOCKOUT_MAX_ATTEMPTS): the account is never locked`).toBeDefined();
     const res = locked as ApiResponse;
 
@@ -53,10 +66,26 @@ test.describe('lockout after repeated failed sign-ins', () => {
       expect(errorBodyLeaks(res, { secrets: [...sent, ...configuredSecrets(config)] }), 'the 429 body leaks').toEqual([]);
     });
 
+    await test.step('the locked account refuses its correct password too: 429', async (step) => {
+      // Otherwise the lock only slows a guesser down, and still tells a right guess apart.
+      step.skip(config.lockoutPassword === undefined, 'the password of the lockout account is not configured (LOCKOUT_USER_PASSWORD)');
+      const right = await api.signIn({ email, password: config.lockoutPassword! });
+      expect(right, 'a locked account signed in with its correct password').toHaveStatus(429);
+    });
+
     await test.step('the main account is not locked: it still signs in', async () => {
       const main = await api.signIn(config.user);
       expect(main, 'the main account must still sign in while another account is locked').toHaveStatus(200);
       expect(main).toMatchContract('TokenResponse');
     });
+  });
+
+  test('an unknown email is locked out alike, so a 429 tells nothing about registration', async ({ api, config }) => {
+    // Decision 2: the same status whether the email is unknown or the password is wrong. A
+    // lockout that only registered emails reach would answer that question after N tries.
+    const { locked } = await test.step(`send wrong passwords to one unknown email until 429 (at most ${config.lockoutMaxAttempts})`, () =>
+      lockOut(api, config, unknownEmail()),
+    );
+    expect(locked, `an unknown email got no 429 after ${config.lockoutMaxAttempts} wrong passwords, while a registered one is locked`).toBeDefined();
   });
 });

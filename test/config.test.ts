@@ -25,6 +25,7 @@ test('no BASE_URL: the embedded reference API with its seeded accounts', () => {
   assert.notEqual(config.probeUser.email, config.user.email);
   assert.match(config.reuseUser.email, /^reuse@/);
   assert.ok(config.lockoutEmail);
+  assert.ok(config.lockoutPassword);
   assert.equal(config.capabilities.expiryWait, true);
   assert.equal(config.capabilities.signatureVerification, true);
 });
@@ -60,6 +61,7 @@ const badValues: Array<[string, Env]> = [
   ['TEST_USER_PASSWORD', { ...external, TEST_USER_PASSWORD: '' }],
   ['PROBE_USER_PASSWORD', { ...external, PROBE_USER_EMAIL: 'probe@example.test' }],
   ['REUSE_USER_EMAIL', { ...external, REUSE_USER_PASSWORD: 'pw-from-env' }],
+  ['LOCKOUT_USER_PASSWORD', { ...external, LOCKOUT_USER_PASSWORD: 'pw-from-env' }],
   ['REUSE_USER_EMAIL', { ...external, REUSE_USER_EMAIL: 'reuse', REUSE_USER_PASSWORD: 'pw-from-env' }],
   ['LOCKOUT_USER_EMAIL', { ...external, LOCKOUT_USER_EMAIL: 'qa@example.test' }],
   ['LOCKOUT_USER_EMAIL', { ...external, REUSE_USER_EMAIL: 'reuse@example.test', REUSE_USER_PASSWORD: 'pw-from-env', LOCKOUT_USER_EMAIL: 'Reuse@example.test' }],

@@ -277,6 +277,22 @@ const ROWS: Record<FaultName, Row> = {
       return (await api.signIn(lockout.email, lockout.password)).statusCode === 200;
     },
   },
+  'lockout-known-emails-only': {
+    env: { LOCKOUT_THRESHOLD: '2' },
+    symptom: async (api) => {
+      for (let i = 0; i < 3; i++) await api.signIn('ghost@puppilot.test', 'x');
+      return (await api.signIn('ghost@puppilot.test', 'x')).statusCode === 401;
+    },
+  },
+  'lockout-bypassed-by-correct-password': {
+    env: { LOCKOUT_THRESHOLD: '2' },
+    symptom: async (api) => {
+      const lockout = seededUser('lockout@puppilot.test');
+      for (let i = 0; i < 2; i++) await api.signIn(lockout.email, 'x');
+      const wrong = await api.signIn(lockout.email, 'x');
+      return wrong.statusCode === 429 && (await api.signIn(lockout.email, lockout.password)).statusCode === 200;
+    },
+  },
   'lockout-no-retry-after': {
     env: { LOCKOUT_THRESHOLD: '2' },
     symptom: async (api) => {

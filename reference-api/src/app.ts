@@ -80,7 +80,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       { enabled: behaviour.lockout.enabled, threshold: config.lockoutThreshold, windowSeconds: config.lockoutWindowSeconds },
       clock,
     );
-    const sessions = new SessionService({ store, passwords, tokens, lockout, clock, signIn: behaviour.signIn, refresh: behaviour.refresh });
+    const sessions = new SessionService({
+      store,
+      passwords,
+      tokens,
+      lockout,
+      clock,
+      signIn: behaviour.signIn,
+      refresh: behaviour.refresh,
+      lockoutRules: behaviour.lockout,
+    });
 
     const app = Fastify({
       logger: false,

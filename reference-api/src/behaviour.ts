@@ -70,6 +70,10 @@ export interface ChatBehaviour {
 
 export interface LockoutBehaviour {
   enabled: boolean;
+  /** Failures for unknown emails count too, so a 429 reveals nothing about registration. */
+  countUnknownEmails: boolean;
+  /** A locked email gets 429 before its password is looked at, the right one included. */
+  checkBeforePassword: boolean;
 }
 
 /** A response on its way out, as the response mutation hook sees it. */
@@ -139,7 +143,7 @@ export function productionBehaviour(ttls: TtlSettings): Behaviour {
       requireValidBearer: false,
     },
     chat: { requireToken: true, verifySignature: true, checkExpiry: true, acceptRefreshTokens: false, scheme: 'bearer' },
-    lockout: { enabled: true },
+    lockout: { enabled: true, countUnknownEmails: true, checkBeforePassword: true },
     mutateResponse: null,
   };
 }

@@ -492,6 +492,18 @@ const definitions = {
     description: 'failed sign-ins are never locked out (never 429)',
     apply: switches('lockout', { enabled: false }),
   },
+  'lockout-known-emails-only': {
+    area: 'lockout',
+    harmless: false,
+    description: 'only registered emails are locked out: an unknown one gets 401 for ever, which tells the two apart',
+    apply: switches('lockout', { countUnknownEmails: false }),
+  },
+  'lockout-bypassed-by-correct-password': {
+    area: 'lockout',
+    harmless: false,
+    description: 'the lock is checked only after a wrong password: a locked account still signs in with the right one',
+    apply: switches('lockout', { checkBeforePassword: false }),
+  },
   'lockout-no-retry-after': {
     area: 'lockout',
     harmless: false,

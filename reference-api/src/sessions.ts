@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RefreshBehaviour, SignInBehaviour, CredentialFailure } from './behaviour.ts';
+import type { CredentialFailure, LockoutBehaviour, RefreshBehaviour, SignInBehaviour } from './behaviour.ts';
 import { unixSeconds, type Clock } from './clock.ts';
 import type { ReferenceStore, UserRow } from './db.ts';
 import type { Lockout } from './lockout.ts';
@@ -62,6 +62,7 @@ export interface SessionServiceDeps {
   clock: Clock;
   signIn: SignInBehaviour;
   refresh: RefreshBehaviour;
+  lockoutRules: Pick<LockoutBehaviour, 'countUnknownEmails' | 'checkBeforePassword'>;
 }
 
 export class SessionService {
@@ -77,9 +78,15 @@ export class SessionService {
   }
 
   async signIn(email: string, password: string): Promise<SignInOutcome> {
-    const { store, passwords, lockout, signIn } = this.deps;
-    const lock = lockout.check(email);
-    if (lock.locked) return { kind: 'locked', retryAfterSeconds: lock.retryAfterSeconds };
+    const { store, passwords, lockout, signIn, lockoutRules } = this.deps;
+    const lockedOut = (): SignInOutcome | undefined => {
+      const lock = lockout.check(email);
+      return lock.locked ? { kind: 'locked', retryAfterSeconds: lock.retryAfterSeconds } : undefined;
+    };
+    if (lockoutRules.checkBeforePassword) {
+      const locked = lockedOut();
+      if (locked) return locked;
+    }
 
     const user = store.findUserByEmail(email);
     let valid: boolean;
@@ -89,8 +96,8 @@ export class SessionService {
       valid = signIn.equalWorkForUnknownEmail ? await passwords.verifyAgainstDummy(password) : false;
     }
     if (!user || !valid) {
-      lockout.recordFailure(email);
-      return { kind: 'rejected', reason: user ? 'wrong-password' : 'unknown-email' };
+      if (user || lockoutRules.countUnknownEmails) lockout.recordFailure(email);
+      return (lockoutRules.checkBeforePassword ? undefined : lockedOut()) ?? { kind: 'rejected', reason: user ? 'wrong-password' : 'unknown-email' };
     }
     lockout.recordSuccess(email);
     return { kind: 'signed-in', tokens: await this.startFamily(user) };

@@ -57,7 +57,8 @@ export interface LeakCheckOptions {
 
 /** The configured passwords and any HMAC verification secret: never in any response. */
 export function configuredSecrets(config: SuiteConfig): string[] {
-  const secrets = [config.user.password, config.probeUser.password];
+  const secrets = [config.user.password, config.probeUser.password, config.reuseUser.password];
+  if (config.lockoutPassword !== undefined) secrets.push(config.lockoutPassword);
   const key = config.jwt.verifyKey;
   // A PEM public key or a key file is not a secret; an HMAC secret is.
   if (key !== undefined && !key.includes('-----BEGIN') && !existsSync(key)) secrets.push(key);
