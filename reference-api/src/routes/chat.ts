@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatBehaviour } from '../behaviour.ts';
+import { bearerToken } from '../http/bearer.ts';
 import { readBody } from '../http/body.ts';
 import { answerOtherMethods } from '../http/errors.ts';
 import { INVALID_TOKEN, NOT_AUTHENTICATED, problem } from '../http/problems.ts';
@@ -18,14 +19,6 @@ import type { TokenService, VerifyPolicy } from '../tokens.ts';
 
 export const CHAT_PATH = '/chat';
 const REALM = 'puppilot';
-
-/** The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 9110 §11.1). */
-export function bearerToken(header: string | undefined): { presented: false } | { presented: true; token: string } {
-  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header ?? '');
-  if (match) return { presented: true, token: match[1]! };
-  // "Bearer" followed by something that is not a b64token still counts as a presented (bad) token.
-  return /^Bearer\s+\S/i.test(header ?? '') ? { presented: true, token: '' } : { presented: false };
-}
 
 function challenge(reply: FastifyReply, tokenPresented: boolean) {
   const value = tokenPresented ? `Bearer realm="${REALM}", error="invalid_token"` : `Bearer realm="${REALM}"`;

@@ -1,11 +1,13 @@
 /**
  * POST /auth/refresh-token: body {"token": <refresh token>} for a new access token and a
  * rotated refresh token (contract decision 1 and 8). The Authorization header is optional
- * and ignored: a client whose access token has expired must still be able to refresh.
+ * and ignored: a client whose access token has expired must still be able to refresh
+ * (only the `refresh-requires-valid-bearer` fault reads it).
  * Every rejection (bad, expired, reused, revoked or wrong-kind token) is the same 401
  * (RFC 6749 §5.2 "invalid_grant" in spirit, FastAPI-shaped in body).
  */
 import type { FastifyInstance } from 'fastify';
+import { bearerToken } from '../http/bearer.ts';
 import { readBody } from '../http/body.ts';
 import { answerOtherMethods, type RouteConfig } from '../http/errors.ts';
 import { INVALID_TOKEN } from '../http/problems.ts';
@@ -13,7 +15,6 @@ import { preventCaching } from '../http/token-response.ts';
 import type { RefreshBehaviour } from '../behaviour.ts';
 import type { SessionService } from '../sessions.ts';
 import type { TokenService, VerifyPolicy } from '../tokens.ts';
-import { bearerToken } from './chat.ts';
 
 export const REFRESH_PATH = '/auth/refresh-token';
 
