@@ -12,6 +12,7 @@ import type { Browser, Locator, Page } from '@playwright/test';
 import { launchChromium } from '../lib/chromium.ts';
 import { PROJECT_ROOT } from '../lib/config.ts';
 import { writeReportsIndex } from '../reporting/index-page.ts';
+import { runFolderName } from '../reporting/load-runs.ts';
 import { writeLoadRun, type FixtureRun } from './fixtures/load-runs.ts';
 
 const SCREENSHOT = join(PROJECT_ROOT, 'reports', 'reports-page.png');
@@ -97,7 +98,7 @@ describe('the reports page in Chromium', () => {
     const root = reportsFolder('week', RUNS);
     const page = await open(root);
     try {
-      const ids = RUNS.map((r) => `${r.scenario}-${r.at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}`);
+      const ids = RUNS.map((r) => runFolderName(r.scenario, r.at));
       const p95 = await drawnPoints(page.locator('svg[data-chart="p95"]'));
       assertChartShows(p95, new Map(RUNS.map((r, i) => [ids[i]!, r.p95Ms])), 'p95');
       const throughput = await drawnPoints(page.locator('svg[data-chart="throughput"]'));
