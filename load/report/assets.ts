@@ -1,0 +1,30 @@
+/**
+ * uPlot's script and stylesheet, read from the installed package so the run report can carry
+ * them inline: the page opens from disk, from a CI artifact or an archive, with no network.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+export interface ChartAssets {
+  /** The IIFE build: defines the global `uPlot`. */
+  script: string;
+  stylesheet: string;
+}
+
+let cached: ChartAssets | undefined;
+
+/** uPlot's minified IIFE and CSS as text, read once per process. */
+export function chartAssets(): ChartAssets {
+  cached ??= {
+    script: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+    stylesheet: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+  };
+  return cached;
+}
+
+/** Text for an inline `<script>`: a `</script` inside it would end the element early. */
+export const inlineScript = (code: string): string => code.replace(/<\/(script)/gi, '<\\/$1');
+/** Text for an inline `<style>`, likewise. */
+export const inlineStyle = (css: string): string => css.replace(/<\/(style)/gi, '<\\/$1');

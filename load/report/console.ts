@@ -1,0 +1,121 @@
+/**
+ * The end-of-test summary a load run prints on the terminal, k6-like and compact: the
+ * verdict first (and why), then what ran against what, whether the run is valid, a table
+ * per endpoint, the thresholds, the capacity (stress) or drift (soak), and the baseline.
+ * ANSI colour only when asked for; without it the text has no escape code at all.
+ */
+import type { LoadSummary, VerdictStatus } from '../engine/summary-types.ts';
+import { renderBaselineTable, textTable } from './baseline.ts';
+import {
+  describeSchedule,
+  formatChangePct,
+  formatCount,
+  formatDuration,
+  formatFraction,
+  formatInstant,
+  formatMs,
+  formatNumber,
+  formatThresholdActual,
+  runDurationMs,
+  verdictWord,
+} from './format.ts';
+
+export interface ConsoleOptions {
+  color: boolean;
+}
+
+type Paint = (text: string) => string;
+
+function palette(color: boolean): { green: Paint; red: Paint; yellow: Paint; bold: Paint; dim: Paint } {
+  const sgr = (open: number, close: number): Paint => (color ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : (text) => text);
+  return { green: sgr(32, 39), red: sgr(31, 39), yellow: sgr(33, 39), bold: sgr(1, 22), dim: sgr(2, 22) };
+}
+
+/** Control characters from a run's names would move the cursor or recolour the terminal. */
+const plain = (text: string): string => text.replace(/[\u0000-\u001F\u007F-\u009F]+/g, ' ');
+
+const VERDICT_MARK: Record<VerdictStatus, string> = { passed: '✓', failed: '✗', invalid: '!', interrupted: '■', aborted: '✗' };
+
+export function renderConsoleSummary(summary: LoadSummary, options: ConsoleOptions): string {
+  const c = palette(options.color);
+  const run = summary.puppilot;
+  const status = run.verdict.status;
+  const tone = status === 'passed' ? c.green : status === 'invalid' || status === 'interrupted' ? c.yellow : c.red;
+  const out: string[] = [];
+
+  out.push(`  ${tone(c.bold(`${VERDICT_MARK[status]} ${verdictWord(status)}`))}  ${plain(run.scenario)} against ${plain(run.target.origin)} (${run.target.kind})`);
+  for (const reason of run.verdict.reasons) out.push(`    ${tone('-')} ${plain(reason)}`);
+  out.push('');
+
+  const e = run.config.executor;
+  const durationMs = runDurationMs(summary);
+  const segment = run.config.segment ? `segment ${run.config.segment.index + 1}/${run.config.segment.count}` : 'whole run (no segment)';
+  out.push(`  scenario ....: ${plain(run.scenario)}${run.description ? c.dim(` — ${plain(run.description)}`) : ''}`);
+  out.push(`  started .....: ${formatInstant(run.startedAt)}, ran ${formatDuration(durationMs)}${run.interrupted ? c.yellow(' (interrupted)') : ''}`);
+  out.push(`  executor ....: ${e.executor}, ${describeSchedule(summary)}, maxVUs ${formatCount(e.maxVUs)}`);
+  out.push(`  workers .....: ${run.config.workers}, ${segment}`);
+
+  const v = run.validity;
+  const ratio = v.targetRate > 0 ? v.offeredRate / v.targetRate : null;
+  const validWord = v.valid ? c.green('valid') : c.yellow('INVALID');
+  out.push(
+    `  validity ....: ${validWord}: target ${formatNumber(v.targetRate)}/s, offered ${formatNumber(v.offeredRate)}/s (${formatFraction(ratio)}), started ${formatNumber(v.startedRate)}/s, lag p99 ${formatMs(v.lagMs.p99)}`,
+  );
+  for (const reason of v.reasons) out.push(`    ${c.yellow('-')} ${plain(reason)}`);
+  out.push('');
+
+  const seconds = durationMs && durationMs > 0 ? durationMs / 1000 : null;
+  const rows = Object.entries(run.endpoints).map(([name, d]) => [
+    plain(name),
+    formatCount(d.requests),
+    seconds ? formatNumber(d.requests / seconds) : '–',
+    formatCount(d.failed),
+    formatCount(d.contractFailures),
+    formatMs(d.duration.med),
+    formatMs(d.duration['p(95)']),
+    formatMs(d.duration['p(99)']),
+    formatMs(d.corrected['p(99)']),
+  ]);
+  const header = ['endpoint', 'reqs', 'req/s', 'failed', 'contract', 'p50', 'p95', 'p99', 'p99 corrected'];
+  out.push(indent(textTable(header, rows, (i) => i > 0)));
+  out.push('');
+
+  if (run.thresholds.length > 0) {
+    out.push('  thresholds');
+    for (const th of run.thresholds) {
+      const mark = th.ok ? c.green('✓') : c.red('✗');
+      const abort = th.abortOnFail ? c.dim(' (abortOnFail)') : '';
+      out.push(`    ${mark} ${plain(th.metric)}: ${plain(th.expression)}  actual ${formatThresholdActual(summary, th)}${abort}`);
+    }
+    out.push('');
+  }
+
+  if (run.capacity) {
+    const cap = run.capacity;
+    out.push(cap.rate === null ? `  capacity ....: ${c.red('no step held every threshold')}` : `  capacity ....: ${c.bold(`${formatNumber(cap.rate)}/s`)} (${plain(cap.step ?? 'unnamed step')}, the highest step that held every threshold)`);
+  }
+  if (run.drift) {
+    const d = run.drift;
+    out.push(`  drift .......: p95 ${formatMs(d.p95FirstMs)} → ${formatMs(d.p95LastMs)} (${formatChangePct(d.p95ChangePct)}), failed ${formatFraction(d.failedRateFirst)} → ${formatFraction(d.failedRateLast)}`);
+  }
+  if (run.capacity || run.drift) out.push('');
+
+  if (run.baseline) {
+    const b = run.baseline;
+    const word = b.regressed ? c.red('REGRESSED') : c.green('no regression');
+    out.push(`  baseline ....: ${word} against ${plain(b.source)} (started ${formatInstant(b.baselineStartedAt)}), allowed ${formatNumber(b.allowedPct)} % worse`);
+    const table = renderBaselineTable(b)
+      .split('\n')
+      .map((line) => plain(line).replace(/REGRESSED$/, c.red('REGRESSED')))
+      .join('\n');
+    out.push(indent(table, 4));
+    out.push('');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+const indent = (text: string, by = 2) =>
+  text
+    .split('\n')
+    .map((line) => ' '.repeat(by) + line)
+    .join('\n');

@@ -1,0 +1,112 @@
+/**
+ * How a load run's figures are written for a reader, shared by the HTML page, the JUnit
+ * file and the terminal summary: milliseconds, rates per second, fractions as percentages.
+ * A missing figure (null, NaN) is always an en dash, never a made-up zero.
+ */
+import type { LoadSummary, ThresholdResult, VerdictStatus } from '../engine/summary-types.ts';
+
+export const MISSING = '–';
+
+const finite = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** 3 significant digits for small values, whole numbers from 100 up, with thousands separators. */
+export function formatNumber(value: number | null | undefined): string {
+  if (!finite(value)) return MISSING;
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+export const formatMs = (value: number | null | undefined): string => (finite(value) ? `${formatNumber(value)} ms` : MISSING);
+export const formatRate = (value: number | null | undefined, unit = '/s'): string => (finite(value) ? `${formatNumber(value)} ${unit}` : MISSING);
+export const formatCount = (value: number | null | undefined): string => (finite(value) ? Math.round(value).toLocaleString('en-US') : MISSING);
+
+/** A fraction 0..1 as a percentage: 0.0123 → "1.23 %". */
+export function formatFraction(value: number | null | undefined): string {
+  return finite(value) ? `${formatNumber(value * 100)} %` : MISSING;
+}
+
+/** A signed change in percent: +12.5 %, -3 %, 0 %. */
+export function formatChangePct(value: number | null | undefined): string {
+  if (!finite(value)) return MISSING;
+  const text = formatNumber(Math.abs(value));
+  return value > 0 ? `+${text} %` : value < 0 ? `-${text} %` : '0 %';
+}
+
+/** 83_400 ms → "1m 23.4s"; 4_200 → "4.2s". */
+export function formatDuration(ms: number | null | undefined): string {
+  if (!finite(ms)) return MISSING;
+  const totalS = ms / 1000;
+  const hours = Math.floor(totalS / 3600);
+  const minutes = Math.floor((totalS % 3600) / 60);
+  const seconds = totalS - hours * 3600 - minutes * 60;
+  const s = `${Number(seconds.toFixed(1))}s`;
+  if (hours > 0) return `${hours}h ${minutes}m ${s}`;
+  if (minutes > 0) return `${minutes}m ${s}`;
+  return s;
+}
+
+/** An ISO instant as "2026-11-28 17:45:00 UTC"; anything else as written. */
+export function formatInstant(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** The verdict as a terminal or badge word: PASSED, FAILED, INVALID, INTERRUPTED, ABORTED. */
+export const verdictWord = (status: VerdictStatus): string => status.toUpperCase();
+
+/** `http_req_duration{endpoint:sign-in}` → `http_req_duration`. */
+export const baseMetric = (metric: string): string => metric.replace(/\{.*$/, '');
+
+/**
+ * A threshold's compared value in the metric's own terms: ms for time trends, the rate
+ * with its percentage for rates, the plain number otherwise; "no data" when there was none.
+ */
+export function formatThresholdActual(summary: LoadSummary, threshold: Pick<ThresholdResult, 'metric' | 'actual'>): string {
+  const { actual } = threshold;
+  if (!finite(actual)) return 'no data';
+  const metric = summary.metrics[threshold.metric] ?? summary.metrics[baseMetric(threshold.metric)];
+  if (metric?.contains === 'time') return formatMs(actual);
+  if (metric?.type === 'rate') return `${Number(actual.toPrecision(3))} (${formatFraction(actual)})`;
+  return formatNumber(actual);
+}
+
+/** Seconds the run lasted: the k6 state when present, else the run's start and end. */
+export function runDurationMs(summary: LoadSummary): number | null {
+  const fromState = summary.state?.testRunDurationMs;
+  if (finite(fromState)) return fromState;
+  const span = Date.parse(summary.puppilot.endedAt) - Date.parse(summary.puppilot.startedAt);
+  return Number.isFinite(span) && span >= 0 ? span : null;
+}
+
+/** The executor's schedule in one line: "50/1s for 30s" or "10/1s → 50 over 30s → 100 over 1m". */
+export function describeSchedule(summary: LoadSummary): string {
+  const e = summary.puppilot.config.executor;
+  if (e.executor === 'constant-arrival-rate') {
+    return `${formatNumber(e.rate ?? null)}/${e.timeUnit}${e.duration ? ` for ${e.duration}` : ''}`;
+  }
+  const stages = (e.stages ?? []).map((s) => `${formatNumber(s.target)} over ${s.duration}`).join(' → ');
+  return `${formatNumber(e.startRate ?? 0)}/${e.timeUnit}${stages ? ` → ${stages}` : ''}`;
+}
+
+/** Total requests, failures and contract failures over every endpoint. */
+export function endpointTotals(summary: LoadSummary): { requests: number; failed: number; contractFailures: number } {
+  let requests = 0;
+  let failed = 0;
+  let contractFailures = 0;
+  for (const e of Object.values(summary.puppilot.endpoints)) {
+    requests += e.requests;
+    failed += e.failed;
+    contractFailures += e.contractFailures;
+  }
+  return { requests, failed, contractFailures };
+}
+
+/** `{ "200": 5012, "401": 3 }` → "200: 5,012 · 401: 3"; statuses in numeric order. */
+export function formatCounts(counts: Record<string, number | undefined>, separator = ' · '): string {
+  const entries = Object.entries(counts).filter((e): e is [string, number] => finite(e[1]) && e[1] > 0);
+  if (entries.length === 0) return MISSING;
+  entries.sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+  return entries.map(([k, v]) => `${k}: ${formatCount(v)}`).join(separator);
+}

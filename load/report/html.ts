@@ -1,0 +1,293 @@
+/**
+ * `report.html` for one load run: a single self-contained file (uPlot, its stylesheet, the
+ * data and the script that draws the charts are all inline; no font, no image, no request),
+ * so it opens the same from disk, from a CI artifact or from an archive. A Content Security
+ * Policy forbids any fetch, so a mistake that would reach the network fails visibly instead.
+ *
+ * Everything a run or a user named (scenario, description, endpoints, reasons, check names,
+ * contract problems) is escaped; the chart data is inline JSON in which no `<` survives.
+ */
+import { escapeHtml } from '../../reporting/html.ts';
+import type { LoadSummary, ThresholdResult, WindowFigures } from '../engine/summary-types.ts';
+import { chartAssets, inlineScript, inlineStyle } from './assets.ts';
+import { baselineRows } from './baseline.ts';
+import { CHART_SCRIPT } from './chart-script.ts';
+import { chartSpecs, inlineJson, type ChartSpec } from './charts.ts';
+import {
+  describeSchedule,
+  endpointTotals,
+  formatChangePct,
+  formatCount,
+  formatCounts,
+  formatDuration,
+  formatFraction,
+  formatInstant,
+  formatMs,
+  formatNumber,
+  formatThresholdActual,
+  MISSING,
+  runDurationMs,
+  verdictWord,
+} from './format.ts';
+
+const e = escapeHtml;
+
+const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+type Tone = 'good' | 'bad' | 'warn' | 'neutral';
+const badge = (text: string, tone: Tone) => `<span class="badge ${tone}">${e(text)}</span>`;
+const num = (text: string) => `<td class="num">${e(text)}</td>`;
+const cell = (text: string) => `<td>${e(text)}</td>`;
+
+function reasonList(reasons: string[], className: string): string {
+  return reasons.length ? `<ul class="${className}">${reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>` : '';
+}
+
+function table(className: string, head: string, rows: string[], empty: string): string {
+  if (rows.length === 0) return `<p class="empty">${e(empty)}</p>`;
+  return `<div class="table-wrap"><table class="${className}"><thead>${head}</thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
+}
+
+function header(summary: LoadSummary): string {
+  const run = summary.puppilot;
+  const status = run.verdict.status;
+  const tone: Tone = status === 'passed' ? 'good' : status === 'invalid' || status === 'interrupted' ? 'warn' : 'bad';
+  const v = run.validity;
+  const ratio = v.targetRate > 0 ? v.offeredRate / v.targetRate : null;
+  const segment = run.config.segment ? `segment ${run.config.segment.index + 1} of ${run.config.segment.count}` : 'whole run';
+  const facts: [string, string][] = [
+    ['target', `${run.target.origin} (${run.target.kind})`],
+    ['started', formatInstant(run.startedAt)],
+    ['duration', `${formatDuration(runDurationMs(summary))}${run.interrupted ? ' (interrupted)' : ''}`],
+    ['executor', `${run.config.executor.executor}, ${describeSchedule(summary)}, maxVUs ${formatCount(run.config.executor.maxVUs)}`],
+    ['workers', `${run.config.workers}, ${segment}`],
+    ['request timeout', formatMs(run.config.timeoutMs)],
+  ];
+  if (run.mergedFrom?.length) facts.push(['merged from', run.mergedFrom.join(', ')]);
+  return `<header>
+<h1>Load run: <span class="scenario">${e(run.scenario)}</span></h1>
+${run.description ? `<p class="description">${e(run.description)}</p>` : ''}
+<dl class="facts">${facts.map(([k, val]) => `<div><dt>${e(k)}</dt><dd>${e(val)}</dd></div>`).join('')}</dl>
+<div class="verdicts">
+<section class="verdict ${tone}" id="verdict" aria-label="verdict">
+<h2>Verdict ${badge(verdictWord(status), tone)}</h2>
+${run.verdict.reasons.length ? reasonList(run.verdict.reasons, 'reasons') : '<p class="muted">Every threshold held, no contract failure, the run is valid.</p>'}
+</section>
+<section class="verdict ${v.valid ? 'good' : 'warn'}" id="validity" aria-label="validity">
+<h2>Validity ${badge(v.valid ? 'valid' : 'invalid', v.valid ? 'good' : 'warn')}</h2>
+<p>Target ${e(formatNumber(v.targetRate))}/s, offered ${e(formatNumber(v.offeredRate))}/s (${e(formatFraction(ratio))}, at least ${e(formatFraction(run.config.validity.minRateRatio))} required), started ${e(formatNumber(v.startedRate))}/s. Arrival lag p50 ${e(formatMs(v.lagMs.p50))}, p99 ${e(formatMs(v.lagMs.p99))} (at most ${e(formatMs(run.config.validity.maxLagP99Ms))}), max ${e(formatMs(v.lagMs.max))}.</p>
+${reasonList(v.reasons, 'reasons')}
+</section>
+</div>
+</header>`;
+}
+
+function chartFigure(spec: ChartSpec): string {
+  const endpoint = spec.endpoint === undefined ? '' : ` data-endpoint="${e(spec.endpoint)}"`;
+  return `<figure class="chart" id="${e(spec.id)}" data-chart="${e(spec.kind)}"${endpoint} aria-label="${e(spec.description)}">
+<figcaption>${e(spec.title)} <span class="unit">(${e(spec.unit)})</span></figcaption>
+<div class="chart-canvas"></div>
+</figure>`;
+}
+
+function chartsSection(specs: ChartSpec[]): string {
+  const byKind = (kind: ChartSpec['kind']) => specs.filter((s) => s.kind === kind).map(chartFigure).join('\n');
+  return `<section id="charts"><h2>Over time</h2>
+<noscript><p class="empty">The charts need JavaScript; the tables below carry the same figures.</p></noscript>
+<h3>Arrivals</h3>
+<div class="chart-grid wide">${byKind('arrivals')}</div>
+<h3>Latency per endpoint</h3>
+<p class="muted">Request duration percentiles per second; corrected p99 counts from each arrival's intended start, as a user waited.</p>
+<div class="chart-grid">${byKind('latency')}</div>
+<h3>Failures</h3>
+<div class="chart-grid wide">${byKind('failures')}</div>
+</section>`;
+}
+
+function thresholdRow(summary: LoadSummary, th: ThresholdResult): string {
+  return `<tr class="${th.ok ? 'ok' : 'breached'}">${cell(th.metric)}<td><code>${e(th.expression)}</code></td>${num(formatThresholdActual(summary, th))}<td>${th.ok ? badge('ok', 'good') : badge('breached', 'bad')}</td><td>${th.abortOnFail ? 'yes' : 'no'}</td></tr>`;
+}
+
+function thresholdsSection(summary: LoadSummary): string {
+  const rows = summary.puppilot.thresholds.map((th) => thresholdRow(summary, th));
+  return `<section id="thresholds"><h2>Thresholds</h2>${table(
+    'thresholds',
+    '<tr><th>metric</th><th>expression</th><th class="num">actual</th><th>result</th><th>abortOnFail</th></tr>',
+    rows,
+    'No threshold was defined for this run.',
+  )}</section>`;
+}
+
+function endpointsSection(summary: LoadSummary): string {
+  const rows = Object.entries(summary.puppilot.endpoints).map(([name, d]) => {
+    const stats = (t: typeof d.duration) => [t.med, t['p(95)'], t['p(99)'], t.max].map((v) => num(formatNumber(v))).join('');
+    return `<tr data-endpoint="${e(name)}">${cell(name)}${num(formatCount(d.requests))}<td class="num${d.failed > 0 ? ' bad' : ''}">${e(formatCount(d.failed))}</td><td class="num${d.contractFailures > 0 ? ' bad' : ''}">${e(formatCount(d.contractFailures))}</td><td class="small">${e(formatCounts(d.statuses))}</td><td class="small">${e(formatCounts(d.errors))}</td>${stats(d.duration)}${stats(d.corrected)}</tr>`;
+  });
+  const totals = endpointTotals(summary);
+  const head = `<tr><th rowspan="2">endpoint</th><th rowspan="2" class="num">requests</th><th rowspan="2" class="num">failed</th><th rowspan="2" class="num">contract failures</th><th rowspan="2">statuses</th><th rowspan="2">transport errors</th><th colspan="4" class="group">duration (ms)</th><th colspan="4" class="group">corrected (ms)</th></tr>
+<tr><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th></tr>`;
+  return `<section id="endpoints"><h2>Endpoints</h2><p class="muted">${e(formatCount(totals.requests))} requests, ${e(formatCount(totals.failed))} failed, ${e(formatCount(totals.contractFailures))} contract failures.</p>${table('endpoints', head, rows, 'No request was made.')}</section>`;
+}
+
+function windowRow(w: WindowFigures, capacityStep: string | null | undefined): string {
+  const knee = capacityStep !== undefined && capacityStep !== null && w.label === capacityStep;
+  const result = w.thresholdsHeld ? badge('held', 'good') : `${badge('breached', 'bad')}${w.breached.length ? `<div class="small">${w.breached.map(e).join('<br>')}</div>` : ''}`;
+  return `<tr class="${w.thresholdsHeld ? 'ok' : 'breached'}${knee ? ' knee' : ''}">${cell(w.label)}${num(`${formatNumber(w.startS)}–${formatNumber(w.endS)} s`)}${num(formatNumber(w.targetRate))}${num(formatNumber(w.offeredRate))}${num(formatNumber(w.requestRate))}${num(formatNumber(w.p95Ms))}${num(formatNumber(w.p99Ms))}${num(formatFraction(w.failedRate))}${num(formatCount(w.dropped))}<td>${result}</td></tr>`;
+}
+
+function windowsSection(summary: LoadSummary): string {
+  const run = summary.puppilot;
+  if (run.windows.length === 0 && !run.capacity && !run.drift) return '';
+  const lines: string[] = [];
+  if (run.capacity) {
+    const { rate, step } = run.capacity;
+    lines.push(
+      rate === null
+        ? `<p class="capacity bad" id="capacity"><strong>Capacity:</strong> no step held every threshold.</p>`
+        : `<p class="capacity" id="capacity"><strong>Capacity:</strong> ${e(formatNumber(rate))} arrivals/s${step ? ` (${e(step)})` : ''}, the highest step that held every threshold.</p>`,
+    );
+  }
+  if (run.drift) {
+    const d = run.drift;
+    lines.push(
+      `<p class="drift" id="drift"><strong>Drift:</strong> p95 ${e(formatMs(d.p95FirstMs))} in the first window, ${e(formatMs(d.p95LastMs))} in the last (${e(formatChangePct(d.p95ChangePct))}); failed ${e(formatFraction(d.failedRateFirst))} → ${e(formatFraction(d.failedRateLast))}.</p>`,
+    );
+  }
+  const head =
+    '<tr><th>window</th><th class="num">seconds</th><th class="num">target /s</th><th class="num">offered /s</th><th class="num">achieved req/s</th><th class="num">p95 ms</th><th class="num">p99 ms</th><th class="num">failed</th><th class="num">dropped</th><th>thresholds</th></tr>';
+  const title = run.capacity ? 'Stress steps' : run.drift ? 'Soak slices' : 'Windows';
+  return `<section id="windows"><h2>${title}</h2>${lines.join('\n')}${table('windows', head, run.windows.map((w) => windowRow(w, run.capacity?.step)), 'No window was judged on its own.')}</section>`;
+}
+
+function baselineSection(summary: LoadSummary): string {
+  const b = summary.puppilot.baseline;
+  if (!b) return '';
+  const rows = baselineRows(b).map((cells, i) => {
+    const regressed = b.comparisons[i]!.regressed;
+    const [figure, base, current, change, result] = cells as [string, string, string, string, string];
+    return `<tr class="${regressed ? 'breached' : 'ok'}">${cell(figure)}${num(base)}${num(current)}${num(change)}<td>${regressed ? badge('regressed', 'bad') : result === 'ok' ? badge('ok', 'good') : e(result)}</td></tr>`;
+  });
+  const intro = `Against <code>${e(b.source)}</code> (started ${e(formatInstant(b.baselineStartedAt))}); a figure regresses when it is more than ${e(formatNumber(b.allowedPct))} % worse. ${b.regressed ? badge('regressed', 'bad') : badge('no regression', 'good')}`;
+  return `<section id="baseline"><h2>Baseline</h2><p>${intro}</p>${table(
+    'baseline',
+    '<tr><th>figure</th><th class="num">baseline</th><th class="num">current</th><th class="num">change</th><th>result</th></tr>',
+    rows,
+    'Nothing to compare.',
+  )}</section>`;
+}
+
+function invariantsSection(summary: LoadSummary): string {
+  const i = summary.puppilot.invariants;
+  const rows: [string, string, boolean][] = [
+    ['tokens tracked for uniqueness', `${formatCount(i.tokensTracked)} (limit ${formatCount(i.tokenLimit)})`, true],
+    ['duplicate tokens', formatCount(i.duplicateTokens), i.duplicateTokens === 0],
+    ['refresh answered for another user', formatCount(i.refreshUserMismatches), i.refreshUserMismatches === 0],
+    ['reuse probes (sent / refused / accepted)', `${formatCount(i.reuseProbes.sent)} / ${formatCount(i.reuseProbes.refused)} / ${formatCount(i.reuseProbes.accepted)}`, i.reuseProbes.accepted === 0],
+  ];
+  return `<section id="invariants"><h2>Invariants</h2>${table(
+    'invariants',
+    '<tr><th>invariant</th><th class="num">value</th><th>result</th></tr>',
+    rows.map(([name, value, ok]) => `<tr class="${ok ? 'ok' : 'breached'}">${cell(name)}${num(value)}<td>${ok ? badge('ok', 'good') : badge('broken', 'bad')}</td></tr>`),
+    '',
+  )}</section>`;
+}
+
+function contractSamplesSection(summary: LoadSummary): string {
+  const samples = summary.puppilot.contractFailureSamples;
+  const rows = samples.map((s) => `<tr>${cell(s.endpoint)}${num(s.status === null ? MISSING : String(s.status))}<td>${reasonList(s.problems, 'problems')}</td></tr>`);
+  return `<section id="contract-failures"><h2>Contract failure samples</h2>${table(
+    'contract-samples',
+    '<tr><th>endpoint</th><th class="num">status</th><th>problems</th></tr>',
+    rows,
+    'No response broke the contract.',
+  )}</section>`;
+}
+
+function checksSection(summary: LoadSummary): string {
+  const rows = Object.entries(summary.puppilot.checks).map(([name, c]) => {
+    const total = c.passes + c.fails;
+    return `<tr class="${c.fails === 0 ? 'ok' : 'breached'}">${cell(name)}${num(formatCount(c.passes))}<td class="num${c.fails > 0 ? ' bad' : ''}">${e(formatCount(c.fails))}</td>${num(formatFraction(total ? c.passes / total : null))}</tr>`;
+  });
+  return `<section id="checks"><h2>Checks</h2>${table(
+    'checks',
+    '<tr><th>check</th><th class="num">passes</th><th class="num">fails</th><th class="num">pass rate</th></tr>',
+    rows,
+    'No check was made.',
+  )}</section>`;
+}
+
+const STYLE = `
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1f2937; background: #f8fafc; margin: 0; }
+main { max-width: 1240px; margin: 0 auto; padding: 20px 20px 40px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #e5e7eb; }
+h3 { font-size: 14px; margin: 16px 0 6px; color: #374151; }
+.description { margin: 0 0 12px; color: #4b5563; }
+.muted, .empty { color: #6b7280; } .empty { font-style: italic; }
+code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; background: #f1f5f9; padding: 0 3px; border-radius: 3px; }
+.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 6px 18px; margin: 0 0 14px; }
+.facts div { display: flex; gap: 8px; } .facts dt { color: #6b7280; min-width: 92px; } .facts dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }
+.verdicts { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
+@media (max-width: 820px) { .verdicts { grid-template-columns: 1fr; } }
+.verdict { background: #fff; border: 1px solid #e5e7eb; border-left: 5px solid #9ca3af; border-radius: 6px; padding: 8px 14px; }
+.verdict.good { border-left-color: #16a34a; } .verdict.bad { border-left-color: #dc2626; } .verdict.warn { border-left-color: #d97706; }
+.verdict h2 { border: 0; margin: 4px 0 6px; padding: 0; font-size: 15px; } .verdict p { margin: 4px 0; }
+.reasons { margin: 4px 0; padding-left: 20px; } .reasons li { overflow-wrap: anywhere; }
+.badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; vertical-align: 1px; }
+.badge.good { background: #16a34a; } .badge.bad { background: #dc2626; } .badge.warn { background: #d97706; } .badge.neutral { background: #6b7280; }
+.bad { color: #b91c1c; } .good { color: #15803d; }
+.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 12px; }
+.chart-grid.wide { grid-template-columns: 1fr; }
+figure.chart { margin: 0; background: #fff; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px 10px 4px; min-width: 0; }
+figure.chart figcaption { font-weight: 600; margin-bottom: 2px; } .unit { font-weight: 400; color: #6b7280; }
+.chart-canvas { width: 100%; min-height: 40px; } .chart-error { color: #b91c1c; padding: 12px 0; }
+.uplot { font-family: inherit; } .uplot .u-legend { font-size: 12px; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; border: 1px solid #e5e7eb; }
+th, td { border-bottom: 1px solid #eef0f3; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f4f6; font-weight: 600; white-space: nowrap; } th.group { text-align: center; border-left: 1px solid #e5e7eb; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.small, div.small { font-size: 12px; color: #4b5563; }
+tr.breached td:first-child { box-shadow: inset 3px 0 #dc2626; } tr.knee td { background: #f0fdf4; }
+.problems { margin: 0; padding-left: 18px; }
+.capacity, .drift { background: #fff; border: 1px solid #e5e7eb; border-radius: 6px; padding: 6px 12px; }
+footer { margin-top: 32px; color: #6b7280; font-size: 12px; }
+`;
+
+export function renderRunReport(summary: LoadSummary): string {
+  const run = summary.puppilot;
+  const specs = chartSpecs(summary);
+  const { script, stylesheet } = chartAssets();
+  const data = { scenario: run.scenario, charts: specs };
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="puppilot-auth-suite load/report/html.ts">
+<title>${e(`Load run ${run.scenario}: ${verdictWord(run.verdict.status)} (${formatInstant(run.startedAt)})`)}</title>
+<style>${inlineStyle(stylesheet)}</style>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${header(summary)}
+${chartsSection(specs)}
+${thresholdsSection(summary)}
+${endpointsSection(summary)}
+${windowsSection(summary)}
+${baselineSection(summary)}
+${invariantsSection(summary)}
+${contractSamplesSection(summary)}
+${checksSection(summary)}
+<footer>One self-contained file: the charts are drawn from the data inside it, with uPlot inline; it makes no request. The full figures are in <code>summary.json</code> beside it.</footer>
+</main>
+<script type="application/json" id="report-data">${inlineJson(data)}</script>
+<script>${inlineScript(script)}</script>
+<script>${inlineScript(CHART_SCRIPT)}</script>
+</body>
+</html>
+`;
+}
