@@ -69,11 +69,11 @@ function header(summary: LoadSummary): string {
 ${run.description ? `<p class="description">${e(run.description)}</p>` : ''}
 <dl class="facts">${facts.map(([k, val]) => `<div><dt>${e(k)}</dt><dd>${e(val)}</dd></div>`).join('')}</dl>
 <div class="verdicts">
-<section class="verdict ${tone}" id="verdict" aria-label="verdict">
+<section class="verdict tone-${tone}" id="verdict" aria-label="verdict">
 <h2>Verdict ${badge(verdictWord(status), tone)}</h2>
 ${run.verdict.reasons.length ? reasonList(run.verdict.reasons, 'reasons') : '<p class="muted">Every threshold held, no contract failure, the run is valid.</p>'}
 </section>
-<section class="verdict ${v.valid ? 'good' : 'warn'}" id="validity" aria-label="validity">
+<section class="verdict tone-${v.valid ? 'good' : 'warn'}" id="validity" aria-label="validity">
 <h2>Validity ${badge(v.valid ? 'valid' : 'invalid', v.valid ? 'good' : 'warn')}</h2>
 <p>Target ${e(formatNumber(v.targetRate))}/s, offered ${e(formatNumber(v.offeredRate))}/s (${e(formatFraction(ratio))}, at least ${e(formatFraction(run.config.validity.minRateRatio))} required), started ${e(formatNumber(v.startedRate))}/s. Arrival lag p50 ${e(formatMs(v.lagMs.p50))}, p99 ${e(formatMs(v.lagMs.p99))} (at most ${e(formatMs(run.config.validity.maxLagP99Ms))}), max ${e(formatMs(v.lagMs.max))}.</p>
 ${reasonList(v.reasons, 'reasons')}
@@ -226,17 +226,18 @@ h3 { font-size: 14px; margin: 16px 0 6px; color: #374151; }
 .description { margin: 0 0 12px; color: #4b5563; }
 .muted, .empty { color: #6b7280; } .empty { font-style: italic; }
 code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; background: #f1f5f9; padding: 0 3px; border-radius: 3px; }
-.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 6px 18px; margin: 0 0 14px; }
-.facts div { display: flex; gap: 8px; } .facts dt { color: #6b7280; min-width: 92px; } .facts dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }
+.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 6px 18px; margin: 0 0 14px; }
+.facts div { display: flex; gap: 8px; } .facts dt { color: #6b7280; min-width: 104px; } .facts dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }
 .verdicts { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
 @media (max-width: 820px) { .verdicts { grid-template-columns: 1fr; } }
 .verdict { background: #fff; border: 1px solid #e5e7eb; border-left: 5px solid #9ca3af; border-radius: 6px; padding: 8px 14px; }
-.verdict.good { border-left-color: #16a34a; } .verdict.bad { border-left-color: #dc2626; } .verdict.warn { border-left-color: #d97706; }
+.verdict.tone-good { border-left-color: #16a34a; } .verdict.tone-bad { border-left-color: #dc2626; } .verdict.tone-warn { border-left-color: #d97706; }
 .verdict h2 { border: 0; margin: 4px 0 6px; padding: 0; font-size: 15px; } .verdict p { margin: 4px 0; }
 .reasons { margin: 4px 0; padding-left: 20px; } .reasons li { overflow-wrap: anywhere; }
 .badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; vertical-align: 1px; }
 .badge.good { background: #16a34a; } .badge.bad { background: #dc2626; } .badge.warn { background: #d97706; } .badge.neutral { background: #6b7280; }
 .bad { color: #b91c1c; } .good { color: #15803d; }
+.badge.good, .badge.bad, .badge.warn, .badge.neutral { color: #fff; }
 .chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 12px; }
 .chart-grid.wide { grid-template-columns: 1fr; }
 figure.chart { margin: 0; background: #fff; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px 10px 4px; min-width: 0; }
