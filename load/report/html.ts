@@ -238,7 +238,7 @@ code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; background: #f1
 .badge.good { background: #16a34a; } .badge.bad { background: #dc2626; } .badge.warn { background: #d97706; } .badge.neutral { background: #6b7280; }
 .bad { color: #b91c1c; } .good { color: #15803d; }
 .badge.good, .badge.bad, .badge.warn, .badge.neutral { color: #fff; }
-.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 12px; }
+.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 12px; }
 .chart-grid.wide { grid-template-columns: 1fr; }
 figure.chart { margin: 0; background: #fff; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px 10px 4px; min-width: 0; }
 figure.chart figcaption { font-weight: 600; margin-bottom: 2px; } .unit { font-weight: 400; color: #6b7280; }
