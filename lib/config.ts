@@ -85,7 +85,7 @@ const DEFAULT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'
 const KNOWN_ALGORITHMS = new Set([...DEFAULT_ALGORITHMS, 'ES256K']);
 
 /** Reads values of one variable each, throwing ConfigError with the variable's name. */
-class EnvReader {
+export class EnvReader {
   constructor(private readonly env: Env) {}
 
   raw(name: string): string | undefined {

@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'USAGE' // a command was called with wrong arguments
   | 'TARGET_UNREACHABLE' // the target did not answer
   | 'SEED_INVALID' // the reference API's seed file is unreadable or malformed
-  | 'STALE_GENERATED'; // a generated file differs from a fresh build
+  | 'STALE_GENERATED' // a generated file differs from a fresh build
+  | 'TARGET_REFUSED'; // a load run was aimed at a host it is not allowed to load
 
 export class SuiteError extends Error {
   override readonly name = 'SuiteError';

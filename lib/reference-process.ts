@@ -32,12 +32,13 @@ export function freePort(): Promise<number> {
 const running = new Set<ChildProcess>();
 let cleanupInstalled = false;
 
-function endChildrenWithThisProcess(): void {
+function endChildrenWithThisProcess(exitOnSignal: boolean): void {
   if (cleanupInstalled) return;
   cleanupInstalled = true;
   process.once('exit', () => {
     for (const child of running) child.kill('SIGTERM');
   });
+  if (!exitOnSignal) return;
   // A signal's default action skips 'exit' handlers: turn it into an orderly exit.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
@@ -55,14 +56,21 @@ function exited(child: ChildProcess): Promise<void> {
  * Starts `reference-api/src/main.ts` with `env` on top of the environment (request logs
  * off unless asked) and resolves once its JWKS answers.
  */
-export async function startReference(env: Record<string, string> = {}, { readyTimeoutMs = 30_000 } = {}): Promise<RunningReference> {
+export async function startReference(
+  env: Record<string, string> = {},
+  {
+    readyTimeoutMs = 30_000,
+    // A caller with its own orderly shutdown (a load run writing its summary) handles signals itself.
+    exitOnSignal = true,
+  } = {},
+): Promise<RunningReference> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'reference-api/src/main.ts'], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, REFERENCE_LOG: 'off', ...env, REFERENCE_HOST: '127.0.0.1', REFERENCE_PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  endChildrenWithThisProcess();
+  endChildrenWithThisProcess(exitOnSignal);
   running.add(child);
   child.once('exit', () => running.delete(child));
   let stderr = '';

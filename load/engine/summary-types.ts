@@ -233,6 +233,8 @@ export interface RunDetails {
   drift?: { p95FirstMs: number | null; p95LastMs: number | null; p95ChangePct: number | null; failedRateFirst: number; failedRateLast: number };
   baseline?: BaselineVerdict;
   interrupted: boolean;
+  /** Arrivals fired (offered = started + dropped) and iterations completed. */
+  counts?: { offered: number; started: number; dropped: number; completed: number };
   /** Set on a summary made by merging segment summaries: the folders merged. */
   mergedFrom?: string[];
 }

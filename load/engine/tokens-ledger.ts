@@ -1,0 +1,34 @@
+/**
+ * No token is issued twice in a run. The ledger keeps a 96-bit digest of every access and
+ * refresh token seen (never the token), up to a bound, so its memory stays bounded on long
+ * runs; past the bound it stops adding and the summary says how many were tracked.
+ *
+ * A signer without a unique claim may repeat a token for the same user within one second
+ * (the contract suite allows it too); a repeat across seconds or across users is a defect.
+ */
+import type { TokenSighting } from './metrics.ts';
+
+export const DEFAULT_TOKEN_LIMIT = 2_000_000;
+
+export class TokenLedger {
+  private readonly seen = new Map<string, { user: string; second: number }>();
+  duplicates = 0;
+
+  constructor(readonly limit = DEFAULT_TOKEN_LIMIT) {}
+
+  get tracked(): number {
+    return this.seen.size;
+  }
+
+  /** Returns false when the token is a forbidden repeat. */
+  note(sighting: TokenSighting): boolean {
+    const before = this.seen.get(sighting.digest);
+    if (before) {
+      const allowed = before.user === sighting.user && Math.abs(before.second - sighting.second) <= 1;
+      if (!allowed) this.duplicates += 1;
+      return allowed;
+    }
+    if (this.seen.size < this.limit) this.seen.set(sighting.digest, { user: sighting.user, second: sighting.second });
+    return true;
+  }
+}

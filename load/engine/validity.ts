@@ -1,0 +1,70 @@
+/**
+ * A run that cannot keep up is invalid (load/README.md, "Honest measurement"):
+ * - the achieved arrival rate (arrivals fired: started or dropped) is below the minimum
+ *   ratio of the target over the whole run, or over any 10 s window after the first 5 s;
+ * - or the schedule lag's p99 exceeds its bound.
+ * Dropped arrivals are the target's doing (the in-flight cap was reached) and have their own
+ * threshold; a generator that fires late or not at all is the measurement's failure.
+ */
+import { percentileMs } from './histogram.ts';
+import type { MetricState } from './metrics.ts';
+import type { TimeSeries, Validity } from './summary-types.ts';
+
+export interface ValidityInput {
+  whole: MetricState;
+  timeseries: TimeSeries;
+  /** Arrivals this process was to fire over the whole run. */
+  targetArrivals: number;
+  durationMs: number;
+  /** Arrivals this process was to fire in [fromMs, toMs). */
+  targetBetween(fromMs: number, toMs: number): number;
+  minRateRatio: number;
+  maxLagP99Ms: number;
+  /** An interrupted run is judged on the part that ran. */
+  ranForMs: number;
+}
+
+const WINDOW_S = 10;
+const SKIP_S = 5;
+
+const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: n < 10 ? 2 : 0 });
+
+export function judgeValidity(input: ValidityInput): Validity {
+  const { whole, timeseries } = input;
+  const seconds = Math.max(input.ranForMs, 1) / 1000;
+  const lagMs = {
+    p50: percentileMs(whole.lag, 50) ?? 0,
+    p99: percentileMs(whole.lag, 99) ?? 0,
+    max: whole.lag.totalCount ? Math.round(whole.lag.maxValue) / 1000 : 0,
+  };
+  const expected = input.ranForMs >= input.durationMs ? input.targetArrivals : input.targetBetween(0, input.ranForMs);
+  const reasons: string[] = [];
+  const windows: Validity['windows'] = [];
+  // One arrival of slack: a window's share of a low rate is a whole number of arrivals.
+  const short = (offered: number, target: number) => offered < input.minRateRatio * target - 1;
+
+  if (short(whole.offered, expected)) {
+    reasons.push(
+      `generator fell behind: ${fmt(whole.offered / seconds)} of ${fmt(expected / seconds)} arrivals/s over the run, lag p99 ${fmt(lagMs.p99)} ms`,
+    );
+  }
+  const ranS = Math.floor(input.ranForMs / 1000);
+  for (let start = SKIP_S; start + WINDOW_S <= ranS; start += WINDOW_S) {
+    const target = input.targetBetween(start * 1000, (start + WINDOW_S) * 1000);
+    const offered = timeseries.offered.slice(start, start + WINDOW_S).reduce((n, c) => n + c, 0);
+    windows.push({ startS: start, endS: start + WINDOW_S, target: Math.round(target * 100) / 100, offered });
+    if (short(offered, target) && reasons.length < 4) {
+      reasons.push(`generator fell behind in ${start}–${start + WINDOW_S} s: ${fmt(offered / WINDOW_S)} of ${fmt(target / WINDOW_S)} arrivals/s`);
+    }
+  }
+  if (lagMs.p99 > input.maxLagP99Ms) reasons.push(`schedule lag p99 ${fmt(lagMs.p99)} ms exceeds ${fmt(input.maxLagP99Ms)} ms`);
+  return {
+    valid: reasons.length === 0,
+    reasons,
+    targetRate: Math.round((expected / seconds) * 1000) / 1000,
+    offeredRate: Math.round((whole.offered / seconds) * 1000) / 1000,
+    startedRate: Math.round((whole.started / seconds) * 1000) / 1000,
+    lagMs,
+    windows,
+  };
+}
