@@ -49,6 +49,8 @@ export interface BuiltBundle {
   /** Absolute path of the written `.mjs`. */
   file: string;
   bytes: number;
+  /** What the bundle still imports from outside itself: Node built-ins only. */
+  externals: string[];
 }
 
 const BUNDLE_DIR = resolve(import.meta.dirname);
@@ -78,8 +80,9 @@ function isBuildFailure(error: unknown): error is BuildFailure {
 }
 
 async function bundleOne(name: string, contents: string, outFile: string, minify: boolean): Promise<BuiltBundle> {
+  let externals: string[];
   try {
-    await build({
+    const result = await build({
       stdin: { contents, resolveDir: BUNDLE_DIR, sourcefile: `${name}.entry.ts`, loader: 'ts' },
       outfile: outFile,
       bundle: true,
@@ -91,8 +94,11 @@ async function bundleOne(name: string, contents: string, outFile: string, minify
       legalComments: 'eof',
       banner: { js: `${BUNDLE_HEADER}\n${REQUIRE_SHIM}` },
       logLevel: 'silent',
+      metafile: true,
       write: true,
     });
+    const outputs = Object.values(result.metafile.outputs);
+    externals = [...new Set(outputs.flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)))].sort();
   } catch (error) {
     if (isBuildFailure(error)) {
       const first = error.errors[0];
@@ -101,7 +107,7 @@ async function bundleOne(name: string, contents: string, outFile: string, minify
     }
     throw error;
   }
-  return { name, file: outFile, bytes: statSync(outFile).size };
+  return { name, file: outFile, bytes: statSync(outFile).size, externals };
 }
 
 /** Builds the bundles into `outDir` and returns what was written, scenarios first, merge last. */

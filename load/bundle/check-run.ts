@@ -1,0 +1,53 @@
+/**
+ * How the tests run a bundle for real, in one place: a short run against a reference API
+ * with a tiny rate and duration. test/load-bundle.test.ts runs a bundle alone in an empty
+ * folder; test/load-k8s.test.ts runs the segment and merge commands of the manifests.
+ */
+import { spawn } from 'node:child_process';
+
+/** The environment of a checked run, on top of PATH and HOME only (nothing else leaks in). */
+export function checkRunEnv(baseUrl: string): Record<string, string> {
+  const host = new URL(baseUrl).host;
+  return {
+    BASE_URL: baseUrl,
+    LOAD_ALLOW_HOST: host,
+    LOAD_RATE: '5',
+    LOAD_DURATION: '2s',
+  };
+}
+
+/** Extra arguments of a checked run (after the engine's own `--segment` / `--out-dir`). */
+export const CHECK_RUN_ARGS = ['--quiet'];
+
+/** Exit statuses that count as "the bundle ran": 0 passed (1 would be a threshold verdict). */
+export const CHECK_RUN_OK = [0];
+
+/** Generous: the run itself is a few seconds. */
+export const CHECK_RUN_TIMEOUT_MS = 60_000;
+
+export interface Finished {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node <args>` in `cwd` with `env` on top of PATH and HOME only. */
+export function runNode(args: string[], cwd: string, env: Record<string, string>, timeoutMs = CHECK_RUN_TIMEOUT_MS): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
