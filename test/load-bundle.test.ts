@@ -33,7 +33,7 @@ describe('load bundles', () => {
 
   before(async () => {
     bundles = await buildBundles({ outDir: join(scratch, 'build') });
-    reference = await startReference();
+    reference = await startReference({}, { readyTimeoutMs: 90_000 });
   });
   after(async () => reference?.stop());
 

@@ -5,15 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 
+/** A checked run's load: tiny. */
+export const CHECK_RUN_LOAD = { LOAD_RATE: '5', LOAD_DURATION: '2s' } as const;
+
 /** The environment of a checked run, on top of PATH and HOME only (nothing else leaks in). */
 export function checkRunEnv(baseUrl: string): Record<string, string> {
-  const host = new URL(baseUrl).host;
-  return {
-    BASE_URL: baseUrl,
-    LOAD_ALLOW_HOST: host,
-    LOAD_RATE: '5',
-    LOAD_DURATION: '2s',
-  };
+  return { BASE_URL: baseUrl, LOAD_ALLOW_HOST: new URL(baseUrl).host, ...CHECK_RUN_LOAD };
 }
 
 /** Extra arguments of a checked run (after the engine's own `--segment` / `--out-dir`). */
