@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'TARGET_UNREACHABLE' // the target did not answer
   | 'SEED_INVALID' // the reference API's seed file is unreadable or malformed
   | 'STALE_GENERATED' // a generated file differs from a fresh build
-  | 'TARGET_REFUSED'; // a load run was aimed at a host it is not allowed to load
+  | 'TARGET_REFUSED' // a load run was aimed at a host it is not allowed to load
+  | 'BUILD_FAILED'; // a bundle could not be built
 
 export class SuiteError extends Error {
   override readonly name = 'SuiteError';

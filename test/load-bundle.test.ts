@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { PROJECT_ROOT } from '../lib/config.ts';
 import { startReference, type RunningReference } from '../lib/reference-process.ts';
 import { BUNDLE_HEADER, buildBundles, type BuiltBundle } from '../load/bundle/build.ts';
-import { CHECK_RUN_ARGS, CHECK_RUN_OK, checkRunEnv, runNode } from '../load/bundle/check-run.ts';
+import { CHECK_RUN_ARGS, CHECK_RUN_OK, CHECK_RUN_REFERENCE_ENV, checkRunEnv, runNode, writeAccountsFile } from '../load/bundle/check-run.ts';
 import { SCENARIOS } from '../load/scenarios/index.ts';
 
 const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'load-bundle-')));
@@ -33,7 +33,7 @@ describe('load bundles', () => {
 
   before(async () => {
     bundles = await buildBundles({ outDir: join(scratch, 'build') });
-    reference = await startReference({}, { readyTimeoutMs: 90_000 });
+    reference = await startReference(CHECK_RUN_REFERENCE_ENV, { readyTimeoutMs: 90_000 });
   });
   after(async () => reference?.stop());
 
@@ -61,7 +61,7 @@ describe('load bundles', () => {
     copyFileSync(merge.file, join(alone, 'merge.mjs'));
     assert.deepEqual(readdirSync(alone).sort(), ['merge.mjs', 'smoke.mjs']);
 
-    const env = checkRunEnv(reference!.url);
+    const env = checkRunEnv(reference!.url, writeAccountsFile(scratch));
     const run = await runNode(['smoke.mjs', '--out-dir', 'run', ...CHECK_RUN_ARGS], alone, env);
     assert.ok(CHECK_RUN_OK.includes(run.status ?? -1), `exit ${run.status}\n${run.stderr}`);
     assert.doesNotMatch(run.stderr, /Cannot find (module|package)|ERR_MODULE_NOT_FOUND/);

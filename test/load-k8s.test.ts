@@ -18,7 +18,7 @@ import { ConfigMap, PersistentVolumeClaim, type IContainer, type IEnvVar } from 
 import { PROJECT_ROOT } from '../lib/config.ts';
 import { SuiteError } from '../lib/errors.ts';
 import { startReference, type RunningReference } from '../lib/reference-process.ts';
-import { CHECK_RUN_LOAD, CHECK_RUN_OK, checkRunEnv, runNode } from '../load/bundle/check-run.ts';
+import { CHECK_RUN_LOAD, CHECK_RUN_OK, CHECK_RUN_REFERENCE_ENV, checkRunEnv, runNode, writeAccountsFile } from '../load/bundle/check-run.ts';
 import { MANIFEST_FILES, parseGenerateArgs } from '../load/k8s/generate.ts';
 import { APP_NAME, CONFIGMAP_LIMIT_BYTES, configMapBytes, PATHS, validateManifests, type ScaleOutManifests } from '../load/k8s/manifests.ts';
 
@@ -150,7 +150,7 @@ describe('load:k8s manifests', () => {
   describe('the pods, run here as Kubernetes would run them', () => {
     let reference: RunningReference | undefined;
     before(async () => {
-      reference = await startReference({}, { readyTimeoutMs: 90_000 });
+      reference = await startReference(CHECK_RUN_REFERENCE_ENV, { readyTimeoutMs: 90_000 });
     });
     after(async () => reference?.stop());
 
@@ -174,9 +174,9 @@ describe('load:k8s manifests', () => {
       for (const file of ['mix.mjs', 'merge.mjs']) {
         assert.ok(readFileSync(join(at(PATHS.bundles), file)).equals(readFileSync(join(outDir, 'bundle', file))), file);
       }
-      // The Secret's values come from the reference; LOAD_ACCOUNTS_FILE (a path in the Secret's volume) is left to its default here.
+      // The Secret's values come from the reference; LOAD_ACCOUNTS_FILE (a path in the Secret's volume) points at a local file here.
       const plain = Object.fromEntries((container(manifests.job, 'segment').env ?? []).flatMap((e) => (e.value !== undefined && e.name !== 'LOAD_ACCOUNTS_FILE' ? [[e.name, e.value]] : [])));
-      const segmentEnv = { ...checkRunEnv(reference!.url), ...plain };
+      const segmentEnv = { ...checkRunEnv(reference!.url, writeAccountsFile(scratch)), ...plain };
       await Promise.all(Array.from({ length: SEGMENTS }, (_, k) => run(container(manifests.job, 'segment'), { ...segmentEnv, JOB_COMPLETION_INDEX: String(k) })));
       for (let k = 0; k < SEGMENTS; k++) JSON.parse(readFileSync(join(at(PATHS.results), `segment-${k}`, 'summary.json'), 'utf8'));
       await run(container(manifests.mergeJob, 'merge'), {});

@@ -72,7 +72,8 @@ export async function runGenerator(scenario: Scenario, setup: Omit<GeneratorInit
   let inFlight = 0;
   let probeBusy = false;
   let cursor = 0;
-  let sinceProbe = 0;
+  // The first arrival probes, so that even a short run has proven reuse is refused.
+  let sinceProbe = (scenario.reuseProbeEvery ?? 1) - 1;
   const flowErrors: string[] = [];
   const idle: (() => void)[] = [];
 

@@ -13,14 +13,23 @@ export interface ChartAssets {
   stylesheet: string;
 }
 
+/** Set by the bundle build (load/bundle/build.ts), which carries the assets inside the bundle. */
+declare const __UPLOT_ASSETS__: ChartAssets | undefined;
+
 let cached: ChartAssets | undefined;
 
-/** uPlot's minified IIFE and CSS as text, read once per process. */
-export function chartAssets(): ChartAssets {
-  cached ??= {
+/** uPlot's minified IIFE and CSS as text, read once per process (or carried by a bundle). */
+/** uPlot's files as installed. */
+export function readChartAssets(): ChartAssets {
+  return {
     script: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
     stylesheet: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
   };
+}
+
+export function chartAssets(): ChartAssets {
+  if (typeof __UPLOT_ASSETS__ !== 'undefined') return __UPLOT_ASSETS__;
+  cached ??= readChartAssets();
   return cached;
 }
 
