@@ -165,7 +165,8 @@ export async function runSelfcheck(
   return results;
 }
 
-export const SELFCHECK_CASES: readonly Case[] = [CONTROL, ...FAULTS];
+// Faults of the load suite show only at volume; test/load-*.test.ts hold the load engine to them.
+export const SELFCHECK_CASES: readonly Case[] = [CONTROL, ...FAULTS.filter((f) => f.suite === 'contract')];
 
 export function isExpected(result: CaseResult): boolean {
   return GOOD.has(result.verdict);

@@ -342,6 +342,17 @@ const ROWS: Record<FaultName, Row> = {
       return body.expires_at - nowSeconds(api) === 3600 && body.refresh_expires_at - nowSeconds(api) === 30 * DAY;
     },
   },
+  'contract-breaks-under-load': {
+    symptom: async (api) => {
+      let broken = 0;
+      for (let i = 0; i < 20; i += 1) if (!validate('TokenResponse', (await api.signIn()).json()).ok) broken += 1;
+      return broken === 1;
+    },
+  },
+  // The harness's clock stands at a whole minute, the start of a stall window.
+  'periodic-stall': {
+    symptom: async (api) => (await medianMs(1, () => api.app.inject({ method: 'GET', url: '/healthz' }))) >= 450,
+  },
 };
 
 test('the catalogue: unique names, known areas, a test row for every fault', () => {
@@ -358,6 +369,7 @@ test('the catalogue: unique names, known areas, a test row for every fault', () 
     'latency-150ms',
     'long-ttls',
     'other-error-wording',
+    'periodic-stall',
     'problem-details-errors',
     'reordered-keys',
     'reuse-revokes-all-sessions',

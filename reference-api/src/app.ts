@@ -105,7 +105,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     });
 
     if (config.requestLog === 'requests') installRequestLog(app, options.log ?? stdoutLine);
-    if (behaviour.mutateResponse !== null) installResponseMutation(app, behaviour.mutateResponse, { store });
+    if (behaviour.mutateResponse !== null) installResponseMutation(app, behaviour.mutateResponse, { store, clock });
     installBodyParser(app);
     installErrorHandlers(app, options.reportInternalError ?? stderrReport);
 

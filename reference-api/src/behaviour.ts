@@ -4,6 +4,7 @@
  * services. Services read plain fields, so an instance without a fault pays nothing, and
  * no module needs to know which faults exist.
  */
+import type { Clock } from './clock.ts';
 import type { ReferenceStore } from './db.ts';
 
 export type SigningAlgorithm = 'ES256' | 'RS256' | 'none';
@@ -95,6 +96,8 @@ export interface OutgoingResponse {
 
 export interface MutationContext {
   store: ReferenceStore;
+  /** The app's clock: faults that act on time read it, so tests can put them at any moment. */
+  clock: Clock;
 }
 
 /** Rewrites a response before it is sent (status, headers, body). Only faults install one. */

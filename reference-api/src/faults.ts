@@ -24,7 +24,8 @@ export type FaultArea =
   | 'refresh'
   | 'protected'
   | 'headers'
-  | 'lockout';
+  | 'lockout'
+  | 'load';
 
 export interface FaultInfo {
   name: string;
@@ -32,6 +33,11 @@ export interface FaultInfo {
   /** True when a correct client and the contract must accept the changed behaviour. */
   harmless: boolean;
   description: string;
+  /**
+   * `contract`: the contract suite's self-check runs the suite against it. `load`: it shows
+   * only at volume or over time, and the load suite's tests hold the load engine to it.
+   */
+  suite: 'contract' | 'load';
 }
 
 type Apply = (base: Behaviour, config: ReferenceConfig) => Behaviour;
@@ -41,6 +47,8 @@ interface FaultDefinition {
   harmless: boolean;
   description: string;
   apply: Apply;
+  /** Default `contract`; see FaultInfo.suite. */
+  suite?: 'load';
 }
 
 const DAY = 86_400;
@@ -581,16 +589,44 @@ const definitions = {
     apply: (base, config) =>
       config.ttlsSetExplicitly ? base : switches('tokens', { accessTtlSeconds: 3600, refreshTtlSeconds: 30 * DAY })(base, config),
   },
+  // --- for the load suite: defects that show only at volume, variations only over time ---
+  'contract-breaks-under-load': {
+    area: 'load',
+    harmless: false,
+    suite: 'load',
+    description: 'one token response in 20 lacks user.organization_id: rare enough to pass a handful of requests, certain under load',
+    apply: (base, config) => {
+      let tokenResponses = 0;
+      return tokenBody((_body, user) => {
+        tokenResponses += 1;
+        if (tokenResponses % 20 === 0) delete user.organization_id;
+      })(base, config);
+    },
+  },
+  'periodic-stall': {
+    area: 'load',
+    harmless: true,
+    suite: 'load',
+    description: 'the server freezes for 500 ms once every 5 s (as a long GC pause would): responses due in that window wait for its end',
+    // Whatever would be sent in the first 500 ms of each 5 s of the clock waits until they
+    // are over. An open-model generator keeps sending through the stall, so its p99 shows
+    // the stall; a closed-model one waits with the server and hides it (coordinated omission).
+    apply: mutating(async (_response, { clock }) => {
+      const phase = clock() % 5000;
+      if (phase < 500) await sleep(500 - phase);
+    }),
+  },
 } satisfies Record<string, FaultDefinition>;
 
 export type FaultName = keyof typeof definitions;
 
 /** The catalogue, in a stable order: harmful faults by area, then the harmless ones. */
-export const FAULTS: ReadonlyArray<FaultInfo> = Object.entries(definitions).map(([name, { area, harmless, description }]) => ({
+export const FAULTS: ReadonlyArray<FaultInfo> = Object.entries(definitions).map(([name, definition]: [string, FaultDefinition]) => ({
   name,
-  area,
-  harmless,
-  description,
+  area: definition.area,
+  harmless: definition.harmless,
+  description: definition.description,
+  suite: definition.suite ?? 'contract',
 }));
 
 export const FAULT_NAMES = Object.keys(definitions) as FaultName[];
