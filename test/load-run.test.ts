@@ -1,0 +1,121 @@
+// The load suite end to end, through its command line: the smoke against the embedded
+// reference API, a target that breaks the contract on a fraction of responses, a target
+// that stalls (coordinated omission must not hide it), and refused targets.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { startReference } from '../lib/reference-process.ts';
+import { accountsFile, baseEnv, describeRun, readSummary, runLoadCli } from './fixtures/load-cli.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'load-run-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const runFolders = (root: string) => (existsSync(root) ? readdirSync(root).filter((n) => n !== 'index.html') : []);
+
+describe('npm run load:smoke against the embedded reference API', () => {
+  test('passes, valid, with requests made, every threshold evaluated and no contract failure', async () => {
+    const env = baseEnv(join(scratch, 'smoke'));
+    const run = await runLoadCli(['run', 'smoke'], env);
+    assert.equal(run.status, 0, describeRun(run));
+    const folders = runFolders(env.LOAD_REPORT_DIR!);
+    assert.equal(folders.length, 1, `one run folder, got ${folders.join(', ')}`);
+    assert.match(folders[0]!, /^smoke-\d{8}T\d{6}Z$/);
+    const dir = join(env.LOAD_REPORT_DIR!, folders[0]!);
+    const summary = readSummary(dir);
+    const d = summary.puppilot;
+
+    assert.equal(d.verdict.status, 'passed', d.verdict.reasons.join('; '));
+    assert.equal(d.validity.valid, true, d.validity.reasons.join('; '));
+    assert.equal(d.target.kind, 'embedded');
+    // 5 arrivals/s for 10 s, each a sign-in, a chat, a refresh and a chat.
+    assert.equal(d.counts?.offered, 50);
+    assert.equal(summary.metrics.http_reqs!.values.count, 200);
+    assert.deepEqual(Object.keys(d.endpoints).sort(), ['chat', 'refresh', 'sign-in']);
+    assert.equal(summary.metrics.contract_failures!.values.count, 0);
+    assert.equal(summary.metrics.checks!.values.rate, 1);
+    // Every threshold of the scenario was judged and sits on its metric, as k6 writes it.
+    assert.equal(d.thresholds.length, 7);
+    assert.ok(d.thresholds.every((t) => t.ok && t.actual !== null));
+    assert.deepEqual(summary.metrics['http_req_duration{endpoint:sign-in}']!.thresholds, { 'p(95)<1000': { ok: true } });
+    // Every issued token was tracked, none twice; every refresh answered for its user.
+    assert.equal(d.invariants.tokensTracked, 200);
+    assert.equal(d.invariants.duplicateTokens, 0);
+    assert.equal(d.checks['refresh: answers for the same user']?.passes, 50);
+
+    assert.ok(existsSync(join(dir, 'report.html')));
+    assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /<testcase [^>]*name="http_req_duration\{endpoint:sign-in\}: p\(95\)&lt;1000"/);
+    assert.match(run.stdout, /PASSED/);
+    assert.ok(existsSync(join(env.LOAD_REPORT_DIR!, '..', 'index.html')), 'the reports page is refreshed');
+    // Nothing a user gave leaks: no password of the accounts in the console or the files.
+    const { seedLoadAccounts } = await import('../load/engine/config.ts');
+    const written = [run.stdout, run.stderr, ...['summary.json', 'report.html', 'junit.xml'].map((f) => readFileSync(join(dir, f), 'utf8'))].join('\n');
+    for (const account of seedLoadAccounts()) assert.ok(!written.includes(account.password), 'a password was written');
+  });
+});
+
+describe('against a reference API with one defect or variation', () => {
+  test('a contract broken on one response in 20 fails the run (exit 1) and names the broken field', async (t) => {
+    const reference = await startReference({ PASSWORD_HASH_COST: '12', REFERENCE_FAULT: 'contract-breaks-under-load' });
+    t.after(() => reference.stop());
+    const dir = join(scratch, 'fault', 'run');
+    const env = { ...baseEnv(join(scratch, 'fault')), BASE_URL: reference.url, LOAD_ACCOUNTS_FILE: accountsFile(scratch), LOAD_RATE: '20', LOAD_DURATION: '5s' };
+    const run = await runLoadCli(['run', 'load', '--out-dir', dir], env);
+    assert.equal(run.status, 1, describeRun(run));
+    const d = readSummary(dir).puppilot;
+    const failures = Object.values(d.endpoints).reduce((n, e) => n + e.contractFailures, 0);
+    // 100 sign-ins: every 20th token response is broken.
+    assert.ok(failures >= 4 && failures <= 6, `contract failures: ${failures}`);
+    assert.equal(d.endpoints['sign-in']!.failed, 0, 'a 200 with a wrong body is a contract failure, not an HTTP failure');
+    assert.ok(d.verdict.reasons.some((r) => /broke the contract/.test(r)), d.verdict.reasons.join('; '));
+    assert.ok(d.contractFailureSamples.some((s) => s.problems.includes('$.user.organization_id required')), JSON.stringify(d.contractFailureSamples));
+    assert.match(run.stdout, /FAILED/);
+  });
+
+  test('a 500 ms stall every 5 s shows in p99 while p50 stays low, and the run stays valid', async (t) => {
+    const reference = await startReference({ PASSWORD_HASH_COST: '12', REFERENCE_FAULT: 'periodic-stall' });
+    t.after(() => reference.stop());
+    const dir = join(scratch, 'stall', 'run');
+    const env = { ...baseEnv(join(scratch, 'stall')), BASE_URL: reference.url, LOAD_ACCOUNTS_FILE: accountsFile(scratch), LOAD_RATE: '10', LOAD_DURATION: '11s' };
+    const run = await runLoadCli(['run', 'load', '--out-dir', dir], env);
+    assert.equal(run.status, 0, describeRun(run));
+    const d = readSummary(dir).puppilot;
+    assert.equal(d.validity.valid, true, d.validity.reasons.join('; '));
+    // An iteration's first request is its sign-in: about one arrival in ten comes during a
+    // stall and waits up to 500 ms for its end. (Later requests of such an iteration are
+    // sent after the stall, so they do not show it.)
+    const signIn = d.endpoints['sign-in']!;
+    assert.ok(signIn.duration['p(99)'] >= 250, `sign-in p99 ${signIn.duration['p(99)']} ms hides the stall`);
+    assert.ok(signIn.duration.med < 150, `sign-in p50 ${signIn.duration.med} ms: the stall leaked into the median`);
+    assert.ok(signIn.corrected['p(99)'] >= signIn.duration['p(99)']);
+  });
+});
+
+describe('refused before anything is sent', () => {
+  test('a target that is not a loopback address without LOAD_ALLOW_HOST: exit 2, one line', async () => {
+    const env = { ...baseEnv(join(scratch, 'refused')), BASE_URL: 'http://10.20.30.40:8080', TEST_USER_EMAIL: 'a@b.test', TEST_USER_PASSWORD: 'x' };
+    const run = await runLoadCli(['run', 'smoke'], env);
+    assert.equal(run.status, 2, describeRun(run));
+    assert.deepEqual(run.stderr.trimEnd().split('\n'), [
+      "TARGET_REFUSED: BASE_URL host '10.20.30.40' is not a loopback address; set LOAD_ALLOW_HOST=10.20.30.40 to allow load against it",
+    ]);
+    assert.equal(run.stdout, '');
+  });
+
+  test('a schedule above LOAD_MAX_RATE: exit 2, one line naming the cap', async () => {
+    const run = await runLoadCli(['run', 'smoke'], { ...baseEnv(join(scratch, 'capped')), LOAD_RATE: '50', LOAD_MAX_RATE: '20' });
+    assert.equal(run.status, 2, describeRun(run));
+    assert.match(run.stderr.trimEnd(), /^CONFIG_INVALID: LOAD_MAX_RATE: smoke would reach 50 arrivals\/s, above the cap of 20\/s; [^\n]+$/);
+  });
+
+  test('an unknown scenario or option: exit 2, one line', async () => {
+    const env = baseEnv(join(scratch, 'usage'));
+    const unknown = await runLoadCli(['run', 'soakk'], env);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr.trimEnd(), /^USAGE: unknown scenario 'soakk' \(known: smoke, load, stress, spike, soak, mix\)$/);
+    const option = await runLoadCli(['run', 'smoke', '--segmnet', '0/2'], env);
+    assert.equal(option.status, 2);
+    assert.match(option.stderr.trimEnd(), /^USAGE: unknown option --segmnet; usage: [^\n]+$/);
+  });
+});
