@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { cpus } from 'node:os';
 import { EnvReader, readSeedAccounts, type Env } from '../../lib/config.ts';
 import { ConfigError, SuiteError } from '../../lib/errors.ts';
@@ -85,7 +86,8 @@ export function checkTargetAllowed(origin: string, allowHost: string | undefined
 /** Accounts from a JSON list of {email, password} or a CSV file with an email,password header. */
 export function readAccountsFile(file: string): LoadAccount[] {
   if (!existsSync(file)) throw new ConfigError('LOAD_ACCOUNTS_FILE', `no such file: ${file}`);
-  const text = readFileSync(file, 'utf8');
+  // Editors on some systems start a file with a byte-order mark; it is not part of the data.
+  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   let accounts: LoadAccount[];
   if (/^\s*[[{]/.test(text)) {
     let parsed: unknown;
@@ -102,16 +104,20 @@ export function readAccountsFile(file: string): LoadAccount[] {
       return { email: a.email, password: a.password };
     });
   } else {
-    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-    const header = lines.shift()?.split(',').map((h) => h.trim().toLowerCase()) ?? [];
+    let records: string[][];
+    try {
+      records = parseCsv(text, { skip_empty_lines: true, bom: true });
+    } catch (error) {
+      throw new ConfigError('LOAD_ACCOUNTS_FILE', `${file} is not valid CSV (${(error as Error).message.split('\n')[0]})`);
+    }
+    const header = (records.shift() ?? []).map((h) => h.trim().toLowerCase());
     const emailAt = header.indexOf('email');
     const passwordAt = header.indexOf('password');
     if (emailAt < 0 || passwordAt < 0) throw new ConfigError('LOAD_ACCOUNTS_FILE', `${file}: a CSV file needs a header line with email and password`);
-    accounts = lines.map((line, i) => {
-      const cells = line.split(',');
+    accounts = records.map((cells, i) => {
       const email = cells[emailAt]?.trim();
       const password = cells[passwordAt];
-      if (!email || password === undefined || password === '') throw new ConfigError('LOAD_ACCOUNTS_FILE', `${file}: line ${i + 2} needs an email and a password`);
+      if (!email || !password) throw new ConfigError('LOAD_ACCOUNTS_FILE', `${file}: line ${i + 2} needs an email and a password`);
       return { email, password };
     });
   }

@@ -85,6 +85,8 @@ export function parseThresholds(map: ThresholdMap): Threshold[] {
     const { metric, tags } = parseKey(key);
     if (!Array.isArray(list)) throw new ConfigError('thresholds', `'${key}': expected a list of expressions`);
     for (const item of list) {
+      const valid = typeof item === 'string' || (typeof item === 'object' && item !== null && typeof (item as { threshold?: unknown }).threshold === 'string');
+      if (!valid) throw new ConfigError('thresholds', `'${key}': each entry is an expression string or {"threshold": "...", "abortOnFail": true}, got ${JSON.stringify(item)}`);
       const spec = typeof item === 'string' ? { threshold: item } : item;
       const expression = spec.threshold.replace(/\s+/g, '');
       const m = /^([a-z]+(?:\(\d+(?:\.\d+)?\))?)(<=|>=|===|==|!=|<|>)(-?\d+(?:\.\d+)?(?:e-?\d+)?)$/.exec(expression);

@@ -1,7 +1,8 @@
 /**
  * A run that cannot keep up is invalid (load/README.md, "Honest measurement"):
  * - the achieved arrival rate (arrivals fired: started or dropped) is below the minimum
- *   ratio of the target over the whole run, or over any 10 s window after the first 5 s;
+ *   ratio of the target over the whole run, or over any 10 s window after the first 5 s
+ *   (every window, sliding by a second; the worst one is named);
  * - or the schedule lag's p99 exceeds its bound.
  * Dropped arrivals are the target's doing (the in-flight cap was reached) and have their own
  * threshold; a generator that fires late or not at all is the measurement's failure.
@@ -49,13 +50,23 @@ export function judgeValidity(input: ValidityInput): Validity {
     );
   }
   const ranS = Math.floor(input.ranForMs / 1000);
+  const offeredIn = (start: number) => timeseries.offered.slice(start, start + WINDOW_S).reduce((n, c) => n + c, 0);
+  // The report shows the tiled windows; every 10 s window, sliding by a second, is judged.
   for (let start = SKIP_S; start + WINDOW_S <= ranS; start += WINDOW_S) {
+    windows.push({ startS: start, endS: start + WINDOW_S, target: Math.round(input.targetBetween(start * 1000, (start + WINDOW_S) * 1000) * 100) / 100, offered: offeredIn(start) });
+  }
+  let worst: { start: number; ratio: number; offered: number; target: number } | undefined;
+  for (let start = SKIP_S; start + WINDOW_S <= ranS; start += 1) {
     const target = input.targetBetween(start * 1000, (start + WINDOW_S) * 1000);
-    const offered = timeseries.offered.slice(start, start + WINDOW_S).reduce((n, c) => n + c, 0);
-    windows.push({ startS: start, endS: start + WINDOW_S, target: Math.round(target * 100) / 100, offered });
-    if (short(offered, target) && reasons.length < 4) {
-      reasons.push(`generator fell behind in ${start}–${start + WINDOW_S} s: ${fmt(offered / WINDOW_S)} of ${fmt(target / WINDOW_S)} arrivals/s`);
-    }
+    const offered = offeredIn(start);
+    if (!short(offered, target)) continue;
+    const ratio = target > 0 ? offered / target : 1;
+    if (!worst || ratio < worst.ratio) worst = { start, ratio, offered, target };
+  }
+  if (worst) {
+    reasons.push(
+      `generator fell behind in ${worst.start}–${worst.start + WINDOW_S} s: ${fmt(worst.offered / WINDOW_S)} of ${fmt(worst.target / WINDOW_S)} arrivals/s`,
+    );
   }
   if (lagMs.p99 > input.maxLagP99Ms) reasons.push(`schedule lag p99 ${fmt(lagMs.p99)} ms exceeds ${fmt(input.maxLagP99Ms)} ms`);
   return {
