@@ -92,6 +92,36 @@ describe('against a reference API with one defect or variation', () => {
   });
 });
 
+describe('stopped by a signal', () => {
+  test('SIGTERM stops arrivals, drains, and still writes the summary, marked interrupted (exit 1)', async (t) => {
+    const reference = await startReference({ PASSWORD_HASH_COST: '12' });
+    t.after(() => reference.stop());
+    const dir = join(scratch, 'interrupted', 'run');
+    const env = { ...baseEnv(join(scratch, 'interrupted')), BASE_URL: reference.url, LOAD_ACCOUNTS_FILE: accountsFile(scratch), LOAD_DURATION: '60s' };
+    const { spawn } = await import('node:child_process');
+    const { PROJECT_ROOT } = await import('../lib/config.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'load/cli/main.ts', 'run', 'smoke', '--out-dir', dir], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // The run has started once it names its target.
+    await new Promise<void>((resolve) => child.stderr.on('data', () => /smoke against/.test(stderr) && resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    child.kill('SIGTERM');
+    const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.equal(status, 1, stderr);
+    assert.match(stderr, /SIGTERM: stopping arrivals, draining in-flight requests/);
+    const d = readSummary(dir).puppilot;
+    assert.equal(d.interrupted, true);
+    assert.equal(d.verdict.status, 'interrupted');
+    assert.ok(d.counts!.offered > 0 && d.counts!.offered < 300, `offered ${d.counts!.offered}: arrivals stopped early`);
+    assert.equal(d.counts!.completed, d.counts!.started, 'every started iteration finished within the grace period');
+  });
+});
+
 describe('refused before anything is sent', () => {
   test('a target that is not a loopback address without LOAD_ALLOW_HOST: exit 2, one line', async () => {
     const env = { ...baseEnv(join(scratch, 'refused')), BASE_URL: 'http://10.20.30.40:8080', TEST_USER_EMAIL: 'a@b.test', TEST_USER_PASSWORD: 'x' };

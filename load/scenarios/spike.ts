@@ -7,11 +7,8 @@ const spike: Scenario = {
   name: 'spike',
   description: 'A quiet baseline, a sudden burst of sign-ins, and the recovery after it.',
   defaults: '5/s for 10 s, up to 60/s in 2 s, held 10 s, down to 5/s in 2 s, held 10 s',
-  executor: (o) => ({
-    executor: 'ramping-arrival-rate',
-    startRate: 5,
-    timeUnit: '1s',
-    stages: scaleStages(
+  executor: (o) => {
+    const stages = scaleStages(
       [
         { target: 5, duration: '10s' },
         { target: 60, duration: '2s' },
@@ -21,9 +18,10 @@ const spike: Scenario = {
       ],
       o,
       (d) => parseDuration(d) / 1000,
-    ),
-    maxVUs: 400,
-  }),
+    );
+    // The quiet baseline starts at its own rate, scaled with the rest.
+    return { executor: 'ramping-arrival-rate', startRate: stages[0]!.target, timeUnit: '1s', stages, maxVUs: 400 };
+  },
   thresholds: {
     'http_req_duration{endpoint:sign-in}': ['p(99)<3000'],
     http_req_failed: ['rate<0.05'],
