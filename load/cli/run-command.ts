@@ -7,10 +7,13 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { loadDotenv } from '../../lib/config.ts';
-import { EXIT } from '../../lib/errors.ts';
+import { EXIT, SuiteError } from '../../lib/errors.ts';
 import { runFolderName } from '../../reporting/load-runs.ts';
 import { writeReportsIndex } from '../../reporting/index-page.ts';
-import { loadConfig } from '../engine/config.ts';
+import { loadConfig, type LoadConfig } from '../engine/config.ts';
+import { formatDuration } from '../engine/duration.ts';
+import { peakRate } from '../engine/executors.ts';
+import { formatSegment } from '../engine/segment.ts';
 import { Progress } from '../engine/progress.ts';
 import { runLoad } from '../engine/run.ts';
 import { parseSegment } from '../engine/segment.ts';
@@ -21,7 +24,7 @@ import { writeRunReports } from '../report/write.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { parseArgs } from './args.ts';
 
-export const RUN_USAGE = 'usage: load:<scenario> [--segment k/n] [--out-dir DIR] [--quiet]';
+export const RUN_USAGE = 'usage: load:<scenario> [--segment k/n] [--out-dir DIR] [--quiet] [--dry-run]';
 
 /** Where a scenario's baseline is kept. */
 export const baselineFile = (dir: string, scenario: string) => join(dir, `${scenario}.json`);
@@ -39,15 +42,32 @@ export function applyBaseline(summary: LoadSummary, file: string, allowedPct: nu
   v.exitCode = 1;
 }
 
+/** What a run would do, checked against every cap: what --dry-run prints, sending nothing. */
+export function describePlan(config: LoadConfig): string {
+  const target = config.target.kind === 'embedded' ? 'the embedded reference API (started for the run)' : config.target.origin;
+  const accounts = config.accounts === null ? 'the reference API\'s seeded load accounts' : `${config.accounts.length} account${config.accounts.length > 1 ? 's' : ''}`;
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return [
+    `plan: ${config.scenario.name} against ${target}`,
+    `  ${config.executor.executor}: ${config.schedule.total} arrivals over ${formatDuration(config.schedule.durationMs)}, peak ${round(peakRate(config.schedule))}/s, in-flight cap ${config.executor.maxVUs}`,
+    `  ${config.workers} generator thread${config.workers > 1 ? 's' : ''}${config.segment.count > 1 ? `, segment ${formatSegment(config.segment)}` : ''}; ${accounts}; ${config.thresholds.length} thresholds`,
+    '  within LOAD_MAX_RATE and LOAD_MAX_DURATION; nothing was sent (--dry-run)',
+  ].join('\n');
+}
+
 export async function runScenarioCommand(scenario: Scenario, argv: string[], worker: { workerUrl: URL; workerEntry?: string }): Promise<number> {
-  const { positionals, options } = parseArgs(argv, ['segment', 'out-dir'], ['quiet'], RUN_USAGE);
-  if (positionals.length > 0) throw new (await import('../../lib/errors.ts')).SuiteError('USAGE', `unexpected argument '${positionals[0]}'; ${RUN_USAGE}`);
+  const { positionals, options } = parseArgs(argv, ['segment', 'out-dir'], ['quiet', 'dry-run'], RUN_USAGE);
+  if (positionals.length > 0) throw new SuiteError('USAGE', `unexpected argument '${positionals[0]}'; ${RUN_USAGE}`);
   loadDotenv();
   const config = loadConfig(scenario, process.env, {
     segment: options.has('segment') ? parseSegment(String(options.get('segment')), '--segment') : undefined,
     outDir: options.has('out-dir') ? String(options.get('out-dir')) : undefined,
     quiet: options.has('quiet'),
   });
+  if (options.has('dry-run')) {
+    process.stdout.write(`${describePlan(config)}\n`);
+    return EXIT.ok;
+  }
   const progress = new Progress(process.stderr, config.quiet);
   const summary = await runLoad(config, { progress, ...worker });
 
