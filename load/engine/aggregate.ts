@@ -135,6 +135,12 @@ export class RunAggregate {
     }
   }
 
+  /** Requests in flight across generators, as last reported. */
+  inFlightNow(): number {
+    const latest = Math.max(-1, ...this.inFlightBySecond.keys());
+    return [...(this.inFlightBySecond.get(latest)?.values() ?? [])].reduce((n, c) => n + c, 0);
+  }
+
   /** The per-second series over `seconds` seconds, with the target rate from `targetAt`. */
   timeseries(seconds: number, endpoints: readonly string[], targetAt: (second: number) => number): TimeSeries {
     this.settle();

@@ -133,12 +133,15 @@ export async function runGenerator(scenario: Scenario, setup: Omit<GeneratorInit
       if (index >= schedule.total) break;
       const nextDue = init.startEpochMs + schedule.dueMs(index);
       const wait = nextDue - nowMs();
-      if (wait >= 1) {
-        // Wake early by a millisecond: timers fire late, never early.
-        await Promise.race([sleep(Math.min(wait - 0.5, 200)), new Promise<void>((resolve) => (wake = resolve))]);
-        wake = undefined;
-      } else {
+      if (fired === BATCH && wait <= 0) {
+        // Behind schedule: let responses in before the next batch.
         await new Promise<void>((resolve) => setImmediate(resolve));
+      } else {
+        // Timers have millisecond granularity and fire late, never early: an arrival may
+        // start up to a millisecond or so after its due time, and its lag records that.
+        // Waiting on a timer rather than spinning keeps the generator's CPU for the work.
+        await Promise.race([sleep(Math.min(Math.max(wait - 0.5, 0), 200)), new Promise<void>((resolve) => (wake = resolve))]);
+        wake = undefined;
       }
     }
     // Arrivals still to come when the run was stopped or gave up were never fired: they

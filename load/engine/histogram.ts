@@ -17,7 +17,9 @@ export function newHistogram(): Histogram {
     lowestDiscernibleValue: 1,
     highestTrackableValue: HIGHEST_US,
     numberOfSignificantValueDigits: 3,
-    bitBucketSize: 'packed',
+    // Plain 32-bit counts: adding two packed histograms walks every slot through the packed
+    // lookup (about 19 ms an add against 0.3 ms), which the main thread does every second.
+    bitBucketSize: 32,
     autoResize: false,
   });
 }
@@ -34,7 +36,7 @@ export function encodeHistogram(histogram: Histogram): string {
 
 /** Adds an encoded histogram into `into`. */
 export function addEncoded(into: Histogram, encoded: string): void {
-  const decoded = decodeFromCompressedBase64(encoded, 'packed', false);
+  const decoded = decodeFromCompressedBase64(encoded, 32, false);
   into.add(decoded);
   decoded.destroy();
 }

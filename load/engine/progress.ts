@@ -40,6 +40,11 @@ export class Progress {
     private readonly plainEveryMs = 10_000,
   ) {}
 
+  /** False when nothing is printed: callers skip the figures' cost. */
+  get shown(): boolean {
+    return !this.quiet;
+  }
+
   update(f: ProgressFigures): void {
     if (this.quiet) return;
     if (this.stream.isTTY) {

@@ -179,11 +179,14 @@ async function drive(config: LoadConfig, io: RunIo, origin: string, accounts: Lo
   const ticker = setInterval(() => {
     if (!Number.isFinite(startEpochMs)) return;
     const elapsedMs = Math.max(0, nowMs() - startEpochMs);
-    const merged = aggregate.whole.merged('duration');
-    const p95 = percentileMs(merged, 95);
-    merged.destroy();
     const seconds = Math.max(elapsedMs / 1000, 0.001);
-    const inFlightNow = aggregate.timeseries(0, [], () => 0).inFlight.at(-1) ?? 0;
+    let p95: number | null = null;
+    if (progress.shown) {
+      const merged = aggregate.whole.merged('duration');
+      p95 = percentileMs(merged, 95);
+      merged.destroy();
+    }
+    const inFlightNow = aggregate.inFlightNow();
     progress.update({
       elapsedMs: Math.min(elapsedMs, schedule.durationMs),
       totalMs: schedule.durationMs,
