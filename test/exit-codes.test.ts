@@ -2,19 +2,15 @@
 // contract check failed, 2 on a configuration or usage error, which prints exactly one
 // line naming the variable or argument and never a stack trace.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PROJECT_ROOT } from '../lib/config.ts';
 import { referenceTargetEnv, startReference, type RunningReference } from '../lib/reference-process.ts';
+import { runCommand, type Finished } from '../lib/run-command.ts';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = Finished;
 
 const scratch = mkdtempSync(join(tmpdir(), 'exit-codes-'));
 const emptyEnvFile = join(scratch, 'empty.env');
@@ -26,22 +22,10 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
  * embedded instances (should anything start them) away from the default ports 8787/8788.
  */
 function run(command: string, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ENV_FILE: emptyEnvFile, REFERENCE_PORT: '9341', REFERENCE_EXPIRY_PORT: '9342', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
+  return runCommand(command, args, {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ENV_FILE: emptyEnvFile, REFERENCE_PORT: '9341', REFERENCE_EXPIRY_PORT: '9342', ...env },
+    timeoutMs,
   });
 }
 

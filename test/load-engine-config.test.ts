@@ -22,6 +22,7 @@ import type { TimeSeries, WindowFigures } from '../load/engine/summary-types.ts'
 import mix from '../load/scenarios/mix.ts';
 import smoke from '../load/scenarios/smoke.ts';
 import stress from '../load/scenarios/stress.ts';
+import { configErrorOf } from './fixtures/seeded.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'load-engine-config-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -42,12 +43,6 @@ function errorOf(fn: () => unknown): SuiteError {
     throw error;
   }
   assert.fail('expected a SuiteError');
-}
-
-function configErrorOf(fn: () => unknown): ConfigError {
-  const error = errorOf(fn);
-  assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error.code}: ${error.message}`);
-  return error;
 }
 
 const credentials: Env = { TEST_USER_EMAIL: 'load@example.test', TEST_USER_PASSWORD: 'pw' };

@@ -14,24 +14,13 @@ import { decodeInterval, IntervalRecorder, MetricState, releaseInterval, type Re
 import { TokenLedger } from '../load/engine/tokens-ledger.ts';
 import type { TimeSeries } from '../load/engine/summary-types.ts';
 import { judgeValidity } from '../load/engine/validity.ts';
+import { seededRandom } from './fixtures/seeded.ts';
 
 const T0 = 1_700_000_000_000;
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Latencies in ms over five decades: mostly fast, a slow tail, a few stalls. */
 function latencies(n: number, seed: number): number[] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: n }, () => {
     const u = random();
     if (u < 0.9) return 2 + random() * 40;
@@ -78,7 +67,7 @@ describe('histogram merging is exact', () => {
   ] as const) {
     test(`${n} samples split across ${parts} recorders merge into what one recorder sees`, () => {
       const samples = latencies(n, seed);
-      const random = rng(seed * 31);
+      const random = seededRandom(seed * 31);
       const one = new IntervalRecorder(T0);
       const split = Array.from({ length: parts }, () => new IntervalRecorder(T0));
       samples.forEach((ms, i) => {
@@ -237,7 +226,7 @@ function judge(run: Run, options: { maxLagP99Ms?: number; ranForMs?: number } = 
 
 describe('validity: a run that cannot keep up is invalid', () => {
   test('a generator on schedule (lag of a few ms) makes a valid run', () => {
-    const jitter = rng(5);
+    const jitter = seededRandom(5);
     const run = simulate(100, 30, (_i, due) => due + jitter() * 3);
     const v = judge(run);
     assert.equal(v.valid, true, v.reasons.join('; '));

@@ -12,28 +12,7 @@ import { buildSchedule, peakRate, type Schedule } from '../load/engine/executors
 import { countOwned } from '../load/engine/run.ts';
 import { formatSegment, owns, parseSegment, share, subSegment, WHOLE, type Segment } from '../load/engine/segment.ts';
 import type { ExecutorConfig } from '../load/engine/summary-types.ts';
-
-function configErrorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  assert.fail('expected a ConfigError');
-}
-
-/** A deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { configErrorOf, seededRandom } from './fixtures/seeded.ts';
 
 /** How many of the sorted `values` are below `x` (binary search). */
 function countBelow(sorted: number[], x: number): number {
@@ -243,7 +222,7 @@ describe('ramping-arrival-rate', () => {
       for (const [i, d] of due.entries()) assert.ok(Number.isFinite(d) && d >= 0 && d < durationMs, `arrival ${i} due at ${d} ms, outside [0, ${durationMs})`);
 
       // Arrival i is due where the integral reaches i: before a time t there are ceil(integral(t)) of them.
-      const random = rng(c.name.length * 7919);
+      const random = seededRandom(c.name.length * 7919);
       const points = [0, durationMs, ...pieces.flatMap((p) => [p.start, p.end]), ...Array.from({ length: 40 }, () => random() * durationMs)].sort((a, b) => a - b);
       for (const t of points) {
         const expected = Math.min(schedule.total, Math.ceil(integral(pieces, t) - 1e-6));

@@ -8,18 +8,9 @@ import { describe, test } from 'node:test';
 import { ConfigError } from '../lib/errors.ts';
 import { decodeInterval, IntervalRecorder, MetricState, releaseInterval, type RequestOutcome } from '../load/engine/metrics.ts';
 import { evaluateThresholds, parseThresholdOverride, parseThresholds, type ThresholdMap } from '../load/engine/thresholds.ts';
+import { configErrorOf } from './fixtures/seeded.ts';
 
 const T0 = 1_700_000_000_000;
-
-function configErrorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 /** Records into one or more recorders (threads), then adds every flushed interval into a state. */
 function stateFrom(...fill: ((recorder: IntervalRecorder) => void)[]): MetricState {

@@ -3,10 +3,12 @@
  * with a tiny rate and duration. test/load-bundle.test.ts runs a bundle alone in an empty
  * folder; test/load-k8s.test.ts runs the segment and merge commands of the manifests.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand, type Finished } from '../../lib/run-command.ts';
 import { seedLoadAccounts } from '../engine/config.ts';
+
+export type { Finished };
 
 /** A checked run's load: tiny. */
 export const CHECK_RUN_LOAD = { LOAD_RATE: '5', LOAD_DURATION: '2s' } as const;
@@ -39,29 +41,7 @@ export const CHECK_RUN_OK = [0];
 /** Generous: the run itself is a few seconds. */
 export const CHECK_RUN_TIMEOUT_MS = 60_000;
 
-export interface Finished {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `node <args>` in `cwd` with `env` on top of PATH and HOME only. */
 export function runNode(args: string[], cwd: string, env: Record<string, string>, timeoutMs = CHECK_RUN_TIMEOUT_MS): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runCommand(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeoutMs });
 }

@@ -10,14 +10,43 @@
 import type { ContractFailureSample, TransportErrorKind } from './summary-types.ts';
 import { addEncoded, encodeHistogram, newHistogram, recordMs, type Histogram } from './histogram.ts';
 
-export interface EndpointIntervalData {
+/** What every level (an interval, a second, a window, the run) counts per endpoint. */
+export interface EndpointCounts {
   requests: number;
   failed: number;
   contractFailures: number;
   statuses: Record<string, number>;
   errors: Partial<Record<TransportErrorKind, number>>;
+}
+
+/** An endpoint's interval as it crosses threads: counts and encoded histograms. */
+export interface EndpointIntervalData extends EndpointCounts {
   duration: string;
   corrected: string;
+}
+
+/** An endpoint's counts with live histograms. */
+export interface EndpointState extends EndpointCounts {
+  duration: Histogram;
+  corrected: Histogram;
+}
+
+const emptyEndpoint = (): EndpointState => ({
+  requests: 0,
+  failed: 0,
+  contractFailures: 0,
+  statuses: {},
+  errors: {},
+  duration: newHistogram(),
+  corrected: newHistogram(),
+});
+
+function addCounts(into: EndpointCounts, from: EndpointCounts): void {
+  into.requests += from.requests;
+  into.failed += from.failed;
+  into.contractFailures += from.contractFailures;
+  for (const [status, n] of Object.entries(from.statuses)) into.statuses[status] = (into.statuses[status] ?? 0) + n;
+  for (const [kind, n] of Object.entries(from.errors) as [TransportErrorKind, number][]) into.errors[kind] = (into.errors[kind] ?? 0) + n;
 }
 
 /** A token seen in a response: a digest of its value, never the value. */
@@ -45,22 +74,12 @@ export interface IntervalData {
   samples: ContractFailureSample[];
 }
 
-interface EndpointBucket {
-  requests: number;
-  failed: number;
-  contractFailures: number;
-  statuses: Record<string, number>;
-  errors: Partial<Record<TransportErrorKind, number>>;
-  duration: Histogram;
-  corrected: Histogram;
-}
-
 interface Bucket {
   offered: number;
   started: number;
   dropped: number;
   completed: number;
-  endpoints: Map<string, EndpointBucket>;
+  endpoints: Map<string, EndpointState>;
   lag: Histogram | undefined;
   iterationDuration: Histogram | undefined;
   checks: Map<string, { passes: number; fails: number }>;
@@ -138,7 +157,7 @@ export class IntervalRecorder {
     const b = this.bucket(this.secondOf(endedEpochMs));
     let e = b.endpoints.get(outcome.endpoint);
     if (!e) {
-      e = { requests: 0, failed: 0, contractFailures: 0, statuses: {}, errors: {}, duration: newHistogram(), corrected: newHistogram() };
+      e = emptyEndpoint();
       b.endpoints.set(outcome.endpoint, e);
     }
     e.requests += 1;
@@ -214,16 +233,6 @@ export class IntervalRecorder {
   }
 }
 
-export interface EndpointState {
-  requests: number;
-  failed: number;
-  contractFailures: number;
-  statuses: Record<string, number>;
-  errors: Partial<Record<TransportErrorKind, number>>;
-  duration: Histogram;
-  corrected: Histogram;
-}
-
 /** An interval whose histograms are decoded once, to be added into several states. */
 export interface DecodedInterval {
   data: IntervalData;
@@ -269,7 +278,7 @@ export class MetricState {
   endpoint(name: string): EndpointState {
     let e = this.endpoints.get(name);
     if (!e) {
-      e = { requests: 0, failed: 0, contractFailures: 0, statuses: {}, errors: {}, duration: newHistogram(), corrected: newHistogram() };
+      e = emptyEndpoint();
       this.endpoints.set(name, e);
     }
     return e;
@@ -283,11 +292,7 @@ export class MetricState {
     this.completed += d.completed;
     for (const [name, e] of Object.entries(d.endpoints)) {
       const into = this.endpoint(name);
-      into.requests += e.requests;
-      into.failed += e.failed;
-      into.contractFailures += e.contractFailures;
-      for (const [status, n] of Object.entries(e.statuses)) into.statuses[status] = (into.statuses[status] ?? 0) + n;
-      for (const [kind, n] of Object.entries(e.errors) as [TransportErrorKind, number][]) into.errors[kind] = (into.errors[kind] ?? 0) + n;
+      addCounts(into, e);
       const hist = interval.endpoints.get(name)!;
       into.duration.add(hist.duration);
       into.corrected.add(hist.corrected);
