@@ -9,7 +9,7 @@
  * can hold a token). The newest HISTORY_LIMIT entries are kept; older ones are removed.
  * Reading is tolerant: an entry that is not JSON or not an entry is named, never fatal.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readContractRun, type ContractRun } from './contract-run.ts';
 
@@ -73,7 +73,7 @@ export function recordContractRun(
   const run = readContractRun(join(reportsRoot, 'contract'));
   if (run.kind === 'none') return { skipped: 'no contract/results.json' };
   if (run.kind === 'unreadable') return { skipped: run.reason };
-  const entry = historyEntry(run, options.status, options.now);
+  const entry = historyEntry(run, options.status, options.now ?? statSync(join(reportsRoot, 'contract', 'results.json')).mtime);
   const dir = join(reportsRoot, HISTORY_DIR);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${historyStamp(new Date(entry.startedAt))}.json`);
@@ -149,7 +149,8 @@ export function contractRuns(reportsRoot: string): { runs: ContractHistoryEntry[
   const { entries, unreadable } = readContractHistory(reportsRoot);
   const current = readContractRun(join(reportsRoot, 'contract'));
   if (current.kind !== 'run') return { runs: entries, unreadable };
-  const latest = historyEntry(current, undefined, new Date(0));
+  // A report without a start time is dated by its file.
+  const latest = historyEntry(current, undefined, statSync(join(reportsRoot, 'contract', 'results.json')).mtime);
   const runs = entries.some((e) => e.startedAt === latest.startedAt) ? entries : [latest, ...entries].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
   return { runs, latestStartedAt: latest.startedAt, unreadable };
 }

@@ -156,7 +156,7 @@ function verdictCell(run: LoadRun): string {
   const { status, reasons, derived } = run.verdict;
   const word = status === 'unknown' ? 'no verdict' : status;
   const title = [...(derived ? ['from the thresholds (a plain k6 summary)'] : []), ...reasons].join('\n');
-  return `<td class="verdict"${title ? ` title="${e(title)}"` : ''}>${badge(word, LOAD_TONES[status])}${run.valid === false ? ' <span class="muted">invalid</span>' : ''}</td>`;
+  return `<td class="verdict"${title ? ` title="${e(title)}"` : ''}>${badge(word, LOAD_TONES[status])}${run.valid === false && status !== 'invalid' ? ' <span class="muted">invalid run</span>' : ''}</td>`;
 }
 
 function endpointCell(run: LoadRun): string {
