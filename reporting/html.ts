@@ -10,3 +10,11 @@ export function escapeHtml(text: string): string {
 export function href(...segments: string[]): string {
   return segments.flatMap((s) => s.split('/')).filter((s) => s !== '').map(encodeURIComponent).join('/');
 }
+
+/** A figure for a reader: about three significant digits, thousands separated. */
+export function formatNumber(value: number): string {
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}

@@ -1,20 +1,33 @@
 /**
- * `reports/index.html`: one page for everything a run left in `reports/`: the latest
- * contract run with links to its reports, a trend of p95 latency and throughput over the
- * stored load runs, a table of those runs with links to their files, and the self-check
- * table. The page is static and self-contained (no script, no fonts, no network) and every
- * link is relative, so the `reports/` folder can be uploaded or zipped as it is.
+ * `reports/index.html`: one page for everything a run left in `reports/`: the contract runs
+ * as a history (verdict, counts and the titles of the failed tests of each), the load runs
+ * as trends per scenario (p95 and p99 per endpoint, achieved throughput, capacity from
+ * stress, each run's verdict) with a table of runs per scenario, and the self-check table.
+ *
+ * The page is one self-contained file: uPlot, its stylesheet, the data and the script that
+ * draws the charts are inline, a Content Security Policy forbids every fetch, and every link
+ * is relative, so the `reports/` folder can be opened from disk, uploaded or zipped as it is.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chartAssets, inlineScript, inlineStyle } from '../load/report/assets.ts';
+import { inlineJson } from '../load/report/charts.ts';
+import { contractRuns, type ContractHistoryEntry, type UnreadableEntry } from './contract-history.ts';
 import { readContractRun, type ContractRunState } from './contract-run.ts';
-import { escapeHtml, href } from './html.ts';
-import { readLoadRuns, type LoadRun, type UnreadableRun } from './load-runs.ts';
-import { formatNumber, scenarioColors, trendChart } from './trend-chart.ts';
+import { escapeHtml, formatNumber, href } from './html.ts';
+import { readLoadRuns, type LoadRun, type RunVerdict, type UnreadableRun } from './load-runs.ts';
+import { runLink, scenarioTrends, VERDICT_COLORS, type ScenarioTrend, type TrendChart } from './trends.ts';
+import { TRENDS_SCRIPT } from './trends-script.ts';
 
 export interface ReportsIndex {
   generatedAt: Date;
+  /** The run `contract/results.json` holds (the latest). */
   contract: ContractRunState;
+  /** Every contract run known, newest first: the history, plus the latest when not in it. */
+  contractHistory: ContractHistoryEntry[];
+  /** The start of the run in `contract/`, whose reports the page links. */
+  latestContractStartedAt?: string;
+  unreadableHistory: UnreadableEntry[];
   /** Contract report files that exist, relative to the reports folder. */
   contractLinks: { label: string; path: string }[];
   loadRuns: LoadRun[];
@@ -31,12 +44,18 @@ const CONTRACT_FILES = [
 ];
 const SELFCHECK_TABLE = 'selfcheck/table.txt';
 
+const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
 /** Reads what `root` (the reports folder) holds into the page's model. */
 export function collectReports(root: string, generatedAt = new Date()): ReportsIndex {
   const { runs, unreadable } = readLoadRuns(join(root, 'load'));
+  const history = contractRuns(root);
   return {
     generatedAt,
     contract: readContractRun(join(root, 'contract')),
+    contractHistory: history.runs,
+    ...(history.latestStartedAt === undefined ? {} : { latestContractStartedAt: history.latestStartedAt }),
+    unreadableHistory: history.unreadable,
     contractLinks: CONTRACT_FILES.filter((f) => existsSync(join(root, f.path))),
     loadRuns: runs,
     unreadableRuns: unreadable,
@@ -51,90 +70,162 @@ function readSelfcheck(root: string): Pick<ReportsIndex, 'selfcheckTable' | 'sel
   return { selfcheckTable: SELFCHECK_TABLE, selfcheckSummary: summary || undefined };
 }
 
+const e = escapeHtml;
 const utc = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 const percent = (rate: number | undefined) => (rate === undefined ? '–' : `${formatNumber(rate * 100)} %`);
 const ms = (value: number | undefined) => (value === undefined ? '–' : formatNumber(value));
 const seconds = (value: number) => `${formatNumber(value / 1000)} s`;
 
-function contractSection(model: ReportsIndex): string {
-  const { contract, contractLinks } = model;
-  const links = contractLinks.map((l) => `<a href="${href(l.path)}">${escapeHtml(l.label)}</a>`).join(' · ');
-  let status: string;
-  if (contract.kind === 'none') {
-    status = '<p class="empty">No contract run stored yet. Run <code>npm start</code> (embedded reference API) or <code>npm run contract</code> (your <code>BASE_URL</code>).</p>';
-  } else if (contract.kind === 'unreadable') {
-    status = `<p class="bad">The last contract run cannot be read: ${escapeHtml(contract.reason)}.</p>`;
-  } else {
-    const verdict = contract.failed > 0
-      ? '<span class="badge bad">failed</span>'
-      : contract.passed === 0
-        ? '<span class="badge empty">no test passed</span>'
-        : '<span class="badge good">passed</span>';
-    const when = contract.startedAt ? utc(contract.startedAt) : 'unknown time';
-    const target = contract.target ? ` against <code>${escapeHtml(contract.target)}</code>` : '';
-    status = `<p>${verdict} ${escapeHtml(when)}${target}, ${seconds(contract.durationMs)}: <strong>${contract.passed}</strong> passed, <strong>${contract.failed}</strong> failed, ${contract.flaky} flaky, ${contract.skipped} skipped.</p>`;
-  }
-  return `<section id="contract"><h2>Contract suite</h2>${status}${links ? `<p class="links">${links}</p>` : ''}</section>`;
+type Tone = 'good' | 'bad' | 'warn' | 'neutral';
+const badge = (text: string, tone: Tone) => `<span class="badge ${tone}">${e(text)}</span>`;
+
+/** A contract run's verdict as the page words it. */
+export function contractVerdict(run: ContractHistoryEntry): { word: string; tone: Tone } {
+  if (run.status === 'timedout') return { word: 'timed out', tone: 'bad' };
+  if (run.status === 'interrupted') return { word: 'interrupted', tone: 'warn' };
+  if (run.status === 'failed' || run.counts.failed > 0) return { word: 'failed', tone: 'bad' };
+  if (run.counts.passed === 0) return { word: 'no test passed', tone: 'neutral' };
+  return { word: 'passed', tone: 'good' };
 }
 
-function thresholdCell(run: LoadRun): string {
-  if (run.thresholdCount === 0) return '<span class="muted">none defined</span>';
-  if (run.breachedThresholds.length === 0) return `<span class="good">${run.thresholdCount} held</span>`;
-  return `<span class="bad">breached: ${run.breachedThresholds.map(escapeHtml).join('; ')}</span>`;
-}
+const LOAD_TONES: Record<RunVerdict['status'], Tone> = { passed: 'good', failed: 'bad', aborted: 'bad', invalid: 'warn', interrupted: 'warn', unknown: 'neutral' };
 
-function runRow(run: LoadRun, colors: Map<string, string>): string {
-  const files = run.files.map((f) => `<a href="${href('load', run.id, f)}">${escapeHtml(f)}</a>`).join(' ');
-  const endpoints = Object.entries(run.endpointP95Ms)
-    .map(([endpoint, p95]) => `${escapeHtml(endpoint)} ${ms(p95)}`)
-    .join('<br>');
+function contractRow(model: ReportsIndex, run: ContractHistoryEntry): string {
+  const verdict = contractVerdict(run);
+  const latest = run.startedAt === model.latestContractStartedAt;
+  const links = latest ? model.contractLinks.map((l) => `<a href="${href(l.path)}">${e(l.label)}</a>`).join(' ') : '';
+  const failed = run.failedTests.length
+    ? `<ul class="failed-tests">${run.failedTests.map((t) => `<li>${e(t)}</li>`).join('')}${run.failedTestsOmitted ? `<li class="muted">and ${run.failedTestsOmitted} more</li>` : ''}</ul>`
+    : run.counts.failed > 0
+      ? '<span class="muted">titles not recorded</span>'
+      : '';
+  const target = run.target ? `<code>${e(run.target)}</code>${run.targetKind ? ` <span class="muted">${e(run.targetKind)}</span>` : ''}` : '–';
   return [
-    `<tr data-run="${escapeHtml(run.id)}">`,
-    `<td>${escapeHtml(utc(run.startedAt))}</td>`,
-    `<td><span class="swatch" style="background:${colors.get(run.scenario)}"></span>${escapeHtml(run.scenario)}</td>`,
+    `<tr class="tone-${verdict.tone}${latest ? ' latest' : ''}" data-started="${e(run.startedAt)}">`,
+    `<td class="when">${e(utc(new Date(run.startedAt)))}${latest ? ' <span class="muted">(latest)</span>' : ''}</td>`,
+    `<td class="verdict">${badge(verdict.word, verdict.tone)}</td>`,
+    `<td>${target}</td>`,
+    `<td class="num">${e(seconds(run.durationMs))}</td>`,
+    `<td class="num">${run.counts.passed}</td>`,
+    `<td class="num${run.counts.failed > 0 ? ' bad' : ''}">${run.counts.failed}</td>`,
+    `<td class="num">${run.counts.flaky}</td>`,
+    `<td class="num">${run.counts.skipped}</td>`,
+    `<td class="failed">${failed}</td>`,
+    `<td class="files">${links}</td>`,
+    '</tr>',
+  ].join('');
+}
+
+function contractSection(model: ReportsIndex): string {
+  const { contract, contractHistory: runs } = model;
+  const parts = ['<section id="contract"><h2>Contract suite</h2>'];
+  if (contract.kind === 'unreadable') parts.push(`<p class="bad">The last contract run cannot be read: ${e(contract.reason)}.</p>`);
+  if (runs.length === 0) {
+    if (contract.kind !== 'unreadable') {
+      parts.push('<p class="empty">No contract run stored yet. Run <code>npm start</code> (embedded reference API) or <code>npm run contract</code> (your <code>BASE_URL</code>).</p>');
+    }
+  } else {
+    const failing = runs.filter((r) => contractVerdict(r).tone === 'bad').length;
+    const strip = [...runs]
+      .reverse()
+      .map((r) => {
+        const v = contractVerdict(r);
+        return `<span class="cell ${v.tone}" title="${e(`${utc(new Date(r.startedAt))}: ${v.word}`)}"></span>`;
+      })
+      .join('');
+    parts.push(
+      `<p>${runs.length} run${runs.length === 1 ? '' : 's'} stored, ${failing} failed. Oldest left, newest right:</p>`,
+      `<div class="strip" aria-label="contract runs, oldest first">${strip}</div>`,
+      '<div class="table-wrap scroll"><table class="contract-runs"><thead><tr><th>started</th><th>verdict</th><th>target</th><th class="num">duration</th><th class="num">passed</th><th class="num">failed</th><th class="num">flaky</th><th class="num">skipped</th><th>failed tests</th><th>reports</th></tr></thead><tbody>',
+      ...runs.map((r) => contractRow(model, r)),
+      '</tbody></table></div>',
+    );
+  }
+  if (model.unreadableHistory.length > 0) {
+    parts.push(
+      '<p class="muted">History entries that could not be read: ',
+      model.unreadableHistory.map((u) => `<code>contract-history/${e(u.file)}</code> (${e(u.reason)})`).join(', '),
+      '</p>',
+    );
+  }
+  parts.push('</section>');
+  return parts.join('\n');
+}
+
+function verdictCell(run: LoadRun): string {
+  const { status, reasons, derived } = run.verdict;
+  const word = status === 'unknown' ? 'no verdict' : status;
+  const title = [...(derived ? ['from the thresholds (a plain k6 summary)'] : []), ...reasons].join('\n');
+  return `<td class="verdict"${title ? ` title="${e(title)}"` : ''}>${badge(word, LOAD_TONES[status])}${run.valid === false && status !== 'invalid' ? ' <span class="muted">invalid run</span>' : ''}</td>`;
+}
+
+function endpointCell(run: LoadRun): string {
+  const names = [...new Set([...Object.keys(run.endpointP95Ms), ...Object.keys(run.endpointP99Ms)])];
+  return names.map((n) => `${e(n)} ${ms(run.endpointP95Ms[n])} / ${ms(run.endpointP99Ms[n])}`).join('<br>') || '–';
+}
+
+function runRow(run: LoadRun, withCapacity: boolean): string {
+  const files = run.files.map((f) => `<a href="${href('load', run.id, f)}">${e(f)}</a>`).join(' ');
+  const capacity = !withCapacity ? '' : `<td class="num">${run.capacity === undefined ? '–' : run.capacity.rate === null ? '<span class="bad">none held</span>' : `${formatNumber(run.capacity.rate)}${run.capacity.step ? ` <span class="muted">(${e(run.capacity.step)})</span>` : ''}`}</td>`;
+  return [
+    `<tr data-run="${e(run.id)}" data-verdict="${e(run.verdict.status)}">`,
+    `<td class="when"><a href="${runLink(run)}">${e(utc(run.startedAt))}</a>${run.segment ? ` <span class="muted">${e(run.segment)}</span>` : ''}</td>`,
+    verdictCell(run),
     `<td class="num">${run.requests.toLocaleString('en-US')}</td>`,
     `<td class="num">${formatNumber(run.throughputRps)}</td>`,
+    capacity,
     `<td class="num">${ms(run.p95Ms)}</td>`,
     `<td class="num">${ms(run.p99Ms)}</td>`,
-    `<td class="small">${endpoints || '–'}</td>`,
+    `<td class="small">${endpointCell(run)}</td>`,
     `<td class="num">${percent(run.failedRate)}</td>`,
-    `<td class="num">${percent(run.checksRate)}</td>`,
     `<td class="num">${run.droppedIterations ?? '–'}</td>`,
-    `<td>${thresholdCell(run)}</td>`,
     `<td class="files">${files}</td>`,
     '</tr>',
   ].join('');
 }
 
-function loadSection(model: ReportsIndex): string {
+function chartFigure(chart: TrendChart): string {
+  return `<figure class="chart" id="${e(chart.id)}" data-chart="${e(chart.kind)}" aria-label="${e(chart.title)}">
+<figcaption>${e(chart.title)} <span class="unit">(${e(chart.unit)}${chart.unit2 ? `; ${e(chart.unit2)} on the right` : ''})</span></figcaption>
+<div class="chart-canvas"></div>
+<p class="chart-run muted">Point at a run to name it; click it to open its report.</p>
+</figure>`;
+}
+
+function scenarioSection(trend: ScenarioTrend, runs: LoadRun[]): string {
+  const own = runs.filter((r) => r.scenario === trend.scenario).reverse();
+  const withCapacity = own.some((r) => r.capacity !== undefined);
+  const head = `<tr><th>started</th><th>verdict</th><th class="num">requests</th><th class="num">req/s</th>${withCapacity ? '<th class="num">capacity /s</th>' : ''}<th class="num">p95 ms</th><th class="num">p99 ms</th><th>p95 / p99 ms per endpoint</th><th class="num">failed</th><th class="num">dropped</th><th>files</th></tr>`;
+  return `<section class="scenario" data-scenario="${e(trend.scenario)}">
+<h3>${e(trend.scenario)} <span class="muted">${own.length} run${own.length === 1 ? '' : 's'}</span></h3>
+<div class="chart-grid">${trend.charts.map(chartFigure).join('\n')}</div>
+<div class="table-wrap"><table class="runs"><thead>${head}</thead><tbody>
+${own.map((r) => runRow(r, withCapacity)).join('\n')}
+</tbody></table></div>
+</section>`;
+}
+
+const VERDICT_KEY = (['passed', 'failed', 'invalid', 'interrupted'] as const)
+  .map((v) => `<span class="key"><span class="dot" style="background:${VERDICT_COLORS[v]}"></span>${v}</span>`)
+  .join('');
+
+function loadSection(model: ReportsIndex, trends: ScenarioTrend[]): string {
   const { loadRuns, unreadableRuns } = model;
   const parts = ['<section id="load"><h2>Load runs</h2>'];
   if (loadRuns.length === 0) {
-    parts.push('<p class="empty">No load run stored in <code>reports/load/</code> yet: each run of the load suite adds a folder <code>&lt;scenario&gt;-&lt;timestamp&gt;/</code> with its <code>summary.json</code>, and this page charts them.</p>');
+    parts.push('<p class="empty">No load run stored in <code>reports/load/</code> yet: each run of the load suite adds a folder <code>&lt;scenario&gt;-&lt;timestamp&gt;/</code> with its <code>summary.json</code> and <code>report.html</code>, and this page charts them.</p>');
   } else {
-    const colors = scenarioColors(loadRuns.map((r) => r.scenario));
-    const runOrder = loadRuns.map((r) => r.id);
-    const points = (value: (r: LoadRun) => number) =>
-      loadRuns.map((r) => ({ runId: r.id, scenario: r.scenario, at: r.startedAt, value: value(r), flagged: r.breachedThresholds.length > 0 }));
-    const legend = [
-      ...[...colors].map(([name, color]) => `<span class="legend-item" data-scenario="${escapeHtml(name)}"><span class="swatch" style="background:${color}"></span>${escapeHtml(name)}</span>`),
-      loadRuns.some((r) => r.breachedThresholds.length > 0) ? '<span class="legend-item"><span class="breached-key"></span>thresholds breached</span>' : '',
-    ].join('');
     parts.push(
-      `<p class="legend">${legend}</p>`,
-      '<div class="charts">',
-      trendChart({ id: 'p95', title: 'p95 latency, all requests', unit: 'ms', points: points((r) => r.p95Ms), runOrder, colors }),
-      trendChart({ id: 'throughput', title: 'Throughput', unit: 'req/s', points: points((r) => r.throughputRps), runOrder, colors }),
-      '</div>',
-      '<table class="runs"><thead><tr><th>started</th><th>scenario</th><th>requests</th><th>req/s</th><th>p95 ms</th><th>p99 ms</th><th>p95 ms per endpoint</th><th>failed</th><th>checks</th><th>dropped</th><th>thresholds</th><th>files</th></tr></thead><tbody>',
-      ...[...loadRuns].reverse().map((run) => runRow(run, colors)),
-      '</tbody></table>',
+      `<p class="legend">Per scenario, one point per run at its start time (UTC); solid lines are p95, dashed p99. The dot above each run is its verdict, and a run that did not pass is shaded. Click a point to open that run's report.</p>`,
+      `<p class="legend">${VERDICT_KEY}</p>`,
+      '<noscript><p class="empty">The charts need JavaScript; the tables carry the same figures.</p></noscript>',
+      ...trends.map((t) => scenarioSection(t, loadRuns)),
     );
   }
   if (unreadableRuns.length > 0) {
     parts.push(
       '<h3>Folders that could not be read</h3><ul class="unreadable">',
-      ...unreadableRuns.map((u) => `<li data-run="${escapeHtml(u.id)}"><code>load/${escapeHtml(u.id)}</code>: ${escapeHtml(u.reason)}</li>`),
+      ...unreadableRuns.map((u) => `<li data-run="${e(u.id)}"><code>load/${e(u.id)}</code>: ${e(u.reason)}</li>`),
       '</ul>',
     );
   }
@@ -143,45 +234,72 @@ function loadSection(model: ReportsIndex): string {
 }
 
 const STYLE = `
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2937; margin: 24px auto; max-width: 1200px; padding: 0 16px; }
-h1 { font-size: 22px; margin-bottom: 0; } h2 { font-size: 18px; margin-top: 28px; border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; }
-.meta, .muted, .empty { color: #6b7280; } code { background: #f3f4f6; padding: 0 3px; border-radius: 3px; }
-.badge { display: inline-block; padding: 0 8px; border-radius: 10px; color: #fff; font-weight: 600; }
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1f2937; background: #f8fafc; margin: 0; }
+main { max-width: 1240px; margin: 0 auto; padding: 20px 20px 40px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 10px; border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 20px 0 8px; } h3 .muted { font-weight: 400; font-size: 13px; }
+.meta, .muted, .empty { color: #6b7280; } .empty { font-style: italic; }
+code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; background: #f1f5f9; padding: 0 3px; border-radius: 3px; }
 .good { color: #15803d; } .bad { color: #b91c1c; }
-.badge.good { background: #16a34a; color: #fff; } .badge.bad { background: #dc2626; color: #fff; } .badge.empty { background: #6b7280; color: #fff; }
-.charts { display: flex; flex-direction: column; gap: 8px; }
-svg.trend { background: #fff; border: 1px solid #e5e7eb; border-radius: 6px; max-width: 100%; height: auto; }
-svg .grid { stroke: #e5e7eb; } svg .axis { stroke: #9ca3af; } svg .series { fill: none; stroke-width: 2; }
-svg text { font: 11px system-ui, sans-serif; fill: #4b5563; } svg .chart-title { font-size: 14px; font-weight: 600; fill: #111827; }
-svg .unit { font-weight: 400; fill: #6b7280; } svg .point { stroke: #fff; stroke-width: 1.5; }
-svg .point.breached { stroke: #111827; stroke-width: 2.5; } .breached-key { display: inline-block; width: 9px; height: 9px; border-radius: 50%; border: 2.5px solid #111827; vertical-align: -2px; margin-right: 5px; }
-.legend-item { margin-right: 16px; } .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; }
-table.runs { border-collapse: collapse; width: 100%; margin-top: 12px; font-size: 13px; }
-table.runs th, table.runs td { border-bottom: 1px solid #e5e7eb; padding: 4px 6px; text-align: left; vertical-align: top; }
-table.runs th { background: #f9fafb; font-weight: 600; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.small { font-size: 12px; } td.files a { margin-right: 6px; }
+.badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; }
+.badge.good { background: #16a34a; } .badge.bad { background: #dc2626; } .badge.warn { background: #d97706; } .badge.neutral { background: #6b7280; }
+.badge.good, .badge.bad, .badge.warn, .badge.neutral { color: #fff; }
+.strip { display: flex; flex-wrap: wrap; gap: 2px; margin: 0 0 10px; }
+.strip .cell { width: 12px; height: 18px; border-radius: 2px; background: #9ca3af; }
+.strip .cell.good { background: #16a34a; } .strip .cell.bad { background: #dc2626; } .strip .cell.warn { background: #d97706; }
+.legend .key { margin: 0 8px 0 4px; white-space: nowrap; } .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; vertical-align: -1px; }
+.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 12px; }
+figure.chart { margin: 0; background: #fff; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px 10px 4px; min-width: 0; }
+figure.chart figcaption { font-weight: 600; margin-bottom: 2px; } .unit { font-weight: 400; color: #6b7280; }
+.chart-canvas { width: 100%; min-height: 40px; } .chart-error { color: #b91c1c; padding: 12px 0; }
+.chart-run { font-size: 12px; margin: 2px 0 4px; min-height: 1.45em; }
+.uplot { font-family: inherit; } .uplot .u-legend { font-size: 12px; } .uplot .u-legend .u-series > * { padding: 2px 4px; }
+.table-wrap { overflow-x: auto; margin-top: 10px; } .table-wrap.scroll { max-height: 520px; overflow-y: auto; }
+table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; border: 1px solid #e5e7eb; }
+th, td { border-bottom: 1px solid #eef0f3; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f4f6; font-weight: 600; white-space: nowrap; position: sticky; top: 0; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.when { white-space: nowrap; } td.small { font-size: 12px; color: #4b5563; white-space: nowrap; } td.files a { margin-right: 6px; }
+tr.tone-bad td:first-child, tr[data-verdict="failed"] td:first-child, tr[data-verdict="aborted"] td:first-child { box-shadow: inset 3px 0 #dc2626; }
+tr.tone-warn td:first-child, tr[data-verdict="invalid"] td:first-child, tr[data-verdict="interrupted"] td:first-child { box-shadow: inset 3px 0 #d97706; }
+tr.latest td { background: #f8fafc; }
+.failed-tests { margin: 0; padding-left: 16px; font-size: 12px; } .failed-tests li { overflow-wrap: anywhere; }
+footer { margin-top: 32px; color: #6b7280; font-size: 12px; }
 `;
 
 export function renderReportsIndex(model: ReportsIndex): string {
+  const trends = scenarioTrends(model.loadRuns);
   const selfcheck = model.selfcheckTable
-    ? `<section id="selfcheck"><h2>Self-check</h2><p>The suite against each fault of the reference API${model.selfcheckSummary ? `: ${escapeHtml(model.selfcheckSummary)}` : ''}. <a href="${href(model.selfcheckTable)}">The table</a>.</p></section>`
+    ? `<section id="selfcheck"><h2>Self-check</h2><p>The suite against each fault of the reference API${model.selfcheckSummary ? `: ${e(model.selfcheckSummary)}` : ''}. <a href="${href(model.selfcheckTable)}">The table</a>.</p></section>`
     : '';
+  const charts = trends.length > 0;
+  const { script, stylesheet } = charts ? chartAssets() : { script: '', stylesheet: '' };
+  const contractCount = model.contractHistory.length;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="puppilot-auth-suite reporting/index-page.ts">
 <title>Puppilot auth suite: reports</title>
-<style>${STYLE}</style>
+${charts ? `<style>${inlineStyle(stylesheet)}</style>\n` : ''}<style>${STYLE}</style>
 </head>
 <body>
+<main>
 <h1>Puppilot auth suite: reports</h1>
-<p class="meta">Generated ${escapeHtml(utc(model.generatedAt))} from this folder. ${model.loadRuns.length} load run${model.loadRuns.length === 1 ? '' : 's'} stored.</p>
+<p class="meta">Generated ${e(utc(model.generatedAt))} from this folder. ${contractCount} contract run${contractCount === 1 ? '' : 's'} and ${model.loadRuns.length} load run${model.loadRuns.length === 1 ? '' : 's'} stored.</p>
 ${contractSection(model)}
-${loadSection(model)}
+${loadSection(model, trends)}
 ${selfcheck}
-</body>
+<footer>One self-contained file: the charts are drawn from the data inside it with uPlot inline; it makes no request. Every link is relative to this folder.</footer>
+</main>
+${charts ? `<script type="application/json" id="trends-data">${inlineJson({ verdictColors: VERDICT_COLORS, scenarios: trends })}</script>
+<script>${inlineScript(script)}</script>
+<script>${inlineScript(TRENDS_SCRIPT)}</script>
+` : ''}</body>
 </html>
 `;
 }

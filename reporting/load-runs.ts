@@ -1,12 +1,17 @@
 /**
  * Stored load runs, read back for the reports page.
  *
- * A load run is a folder `reports/load/<scenario>-<timestamp>/` (the layout issue #4
- * gives the load suite) holding `summary.json`: the object k6 passes to `handleSummary`,
- * written as JSON (https://grafana.com/docs/k6/latest/results-output/end-of-test/custom-summary/).
- * The timestamp is UTC in ISO 8601 basic form, `20261128T174500Z`, so that folder names
- * sort in time order. Only the few figures a trend needs are read; a folder that does not
- * hold them is reported as unreadable with the reason, never charted with made-up values.
+ * A load run is a folder `reports/load/<scenario>-<timestamp>/` holding `summary.json`:
+ * the object k6 passes to `handleSummary`, written as JSON
+ * (https://grafana.com/docs/k6/latest/results-output/end-of-test/custom-summary/), and, when
+ * the suite's own engine ran it, a `puppilot` member (load/engine/summary-types.ts) with the
+ * verdict, validity, per-endpoint figures and, for stress, the capacity. The timestamp is
+ * UTC in ISO 8601 basic form, `20261128T174500Z`, so that folder names sort in time order.
+ *
+ * Only the few figures a trend needs are read. The k6 part must be there; a folder that does
+ * not hold it is reported as unreadable with the reason, never charted with made-up values.
+ * The `puppilot` member is optional and read figure by figure: what is missing or malformed
+ * in it is simply not shown (a plain k6 summary still charts what it has).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -93,10 +98,32 @@ export interface LoadRun {
   /** `metric: expression` for every threshold that failed; empty when all held. */
   breachedThresholds: string[];
   thresholdCount: number;
-  /** p95 per endpoint, from submetrics such as `http_req_duration{endpoint:sign-in}`. */
+  /** p95 per endpoint, from submetrics such as `http_req_duration{endpoint:sign-in}` or the run's endpoint details. */
   endpointP95Ms: Record<string, number>;
-  /** Files in the run's folder, for links (summary, dashboard export, JUnit). */
+  /** p99 per endpoint, likewise, where the summary has it. */
+  endpointP99Ms: Record<string, number>;
+  /** The run's verdict: the engine's when the summary has one, else what the thresholds say. */
+  verdict: RunVerdict;
+  /** Whether the run achieved the load it was asked for (engine runs only). */
+  valid?: boolean;
+  /** stress: the highest arrival rate that held every threshold; null when no step did. */
+  capacity?: { rate: number | null; step: string | null };
+  /** `segment k of n` for one process's share of a distributed run. */
+  segment?: string;
+  /** The run's own page (`report.html`), when its folder has one. */
+  report?: string;
+  /** Files in the run's folder, for links (summary, report, JUnit). */
   files: string[];
+}
+
+export const VERDICT_STATUSES = ['passed', 'failed', 'invalid', 'interrupted', 'aborted'] as const;
+
+export interface RunVerdict {
+  /** `unknown`: a plain k6 summary without thresholds says neither passed nor failed. */
+  status: (typeof VERDICT_STATUSES)[number] | 'unknown';
+  reasons: string[];
+  /** True when read from thresholds because the summary carries no verdict of its own. */
+  derived: boolean;
 }
 
 export interface UnreadableRun {
@@ -107,6 +134,7 @@ export interface UnreadableRun {
 }
 
 export const SUMMARY_FILE = 'summary.json';
+export const REPORT_FILE = 'report.html';
 const FOLDER_NAME = /^(?<scenario>[a-z0-9][a-z0-9_-]*)-(?<stamp>\d{8}T\d{6}Z)$/i;
 
 /** `20261128T174500Z` → the Date it names, or undefined when it names no real instant. */
@@ -152,6 +180,7 @@ export function readLoadRun(dir: string, id: string): LoadRun | UnreadableRun {
   const breached: string[] = [];
   let thresholdCount = 0;
   const endpointP95Ms: Record<string, number> = {};
+  const endpointP99Ms: Record<string, number> = {};
   for (const [metric, entry] of Object.entries(metrics as Record<string, { values?: Record<string, unknown>; thresholds?: Record<string, { ok?: boolean }> }>)) {
     for (const [expression, result] of Object.entries(entry.thresholds ?? {})) {
       thresholdCount += 1;
@@ -159,8 +188,18 @@ export function readLoadRun(dir: string, id: string): LoadRun | UnreadableRun {
     }
     const endpoint = /^http_req_duration\{endpoint:([^}]+)\}$/.exec(metric)?.[1];
     const p95 = entry.values?.['p(95)'];
-    if (endpoint && typeof p95 === 'number') endpointP95Ms[endpoint] = p95;
+    const p99 = entry.values?.['p(99)'];
+    if (endpoint && isFigure(p95)) endpointP95Ms[endpoint] = p95;
+    if (endpoint && isFigure(p99)) endpointP99Ms[endpoint] = p99;
   }
+  const details = engineDetails((data as { puppilot?: unknown }).puppilot);
+  Object.assign(endpointP95Ms, details.endpointP95Ms);
+  Object.assign(endpointP99Ms, details.endpointP99Ms);
+  const verdict: RunVerdict = details.verdict ?? {
+    status: breached.length > 0 ? 'failed' : thresholdCount > 0 ? 'passed' : 'unknown',
+    reasons: breached.map((b) => `threshold breached: ${b}`),
+    derived: true,
+  };
   return {
     kind: 'run',
     id,
@@ -178,8 +217,52 @@ export function readLoadRun(dir: string, id: string): LoadRun | UnreadableRun {
     breachedThresholds: breached,
     thresholdCount,
     endpointP95Ms,
+    endpointP99Ms,
+    verdict,
+    ...(details.valid === undefined ? {} : { valid: details.valid }),
+    ...(details.capacity === undefined ? {} : { capacity: details.capacity }),
+    ...(details.segment === undefined ? {} : { segment: details.segment }),
+    ...(files.includes(REPORT_FILE) ? { report: REPORT_FILE } : {}),
     files,
   };
+}
+
+const isFigure = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+interface EngineDetails {
+  endpointP95Ms: Record<string, number>;
+  endpointP99Ms: Record<string, number>;
+  verdict?: RunVerdict;
+  valid?: boolean;
+  capacity?: { rate: number | null; step: string | null };
+  segment?: string;
+}
+
+/** What the engine's `puppilot` member adds, each figure read on its own; malformed ones are left out. */
+function engineDetails(puppilot: unknown): EngineDetails {
+  const out: EngineDetails = { endpointP95Ms: {}, endpointP99Ms: {} };
+  if (!isObject(puppilot)) return out;
+  if (isObject(puppilot.endpoints)) {
+    for (const [endpoint, detail] of Object.entries(puppilot.endpoints)) {
+      const duration = isObject(detail) && isObject(detail.duration) ? detail.duration : undefined;
+      if (isFigure(duration?.['p(95)'])) out.endpointP95Ms[endpoint] = duration['p(95)'];
+      if (isFigure(duration?.['p(99)'])) out.endpointP99Ms[endpoint] = duration['p(99)'];
+    }
+  }
+  const verdict = puppilot.verdict;
+  if (isObject(verdict) && typeof verdict.status === 'string' && (VERDICT_STATUSES as readonly string[]).includes(verdict.status)) {
+    const reasons = Array.isArray(verdict.reasons) ? verdict.reasons.filter((r): r is string => typeof r === 'string') : [];
+    out.verdict = { status: verdict.status as RunVerdict['status'], reasons, derived: false };
+  }
+  if (isObject(puppilot.validity) && typeof puppilot.validity.valid === 'boolean') out.valid = puppilot.validity.valid;
+  const capacity = puppilot.capacity;
+  if (isObject(capacity) && (capacity.rate === null || isFigure(capacity.rate))) {
+    out.capacity = { rate: capacity.rate, step: typeof capacity.step === 'string' ? capacity.step : null };
+  }
+  const segment = isObject(puppilot.config) ? puppilot.config.segment : undefined;
+  if (isObject(segment) && typeof segment.index === 'number' && typeof segment.count === 'number') out.segment = `segment ${segment.index + 1} of ${segment.count}`;
+  return out;
 }
 
 /** Every run folder under `loadDir`, oldest first; unreadable ones after, by name. */

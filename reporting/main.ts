@@ -1,6 +1,6 @@
 /**
- * `npm run report`: (re)writes `reports/index.html` from what `reports/` holds: the latest
- * contract run, every stored load run (with the p95 and throughput trend), the self-check
+ * `npm run report`: (re)writes `reports/index.html` from what `reports/` holds: the contract
+ * runs (history and latest), every stored load run (trends per scenario), the self-check
  * table. The contract suite's console reporter runs the same code after each run, so this
  * command is for a folder assembled by hand, e.g. nightly artifacts downloaded from CI.
  *
@@ -34,7 +34,9 @@ await runMain(() => {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SuiteError('USAGE', `--dir '${dir}' is not a folder (${USAGE})`);
   const { path, model } = writeReportsIndex(resolve(dir));
   for (const run of model.unreadableRuns) process.stderr.write(`report: skipped load/${run.id}: ${run.reason}\n`);
-  const contract = model.contract.kind === 'run' ? '1 contract run' : 'no contract run';
+  for (const entry of model.unreadableHistory) process.stderr.write(`report: skipped contract-history/${entry.file}: ${entry.reason}\n`);
+  const n = model.contractHistory.length;
+  const contract = n === 0 ? 'no contract run' : `${n} contract run${n === 1 ? '' : 's'}`;
   process.stdout.write(`reports page: ${relative(process.cwd(), path) || path} (${contract}, ${model.loadRuns.length} load runs charted)\n`);
   return EXIT.ok;
 });

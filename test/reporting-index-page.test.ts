@@ -1,6 +1,7 @@
 // The reports page's model and markup (reporting/index-page.ts, contract-run.ts), without
-// a browser: what it links, what it says when there is nothing yet, and that names it did
-// not choose are escaped.
+// a browser: what it links, what it says when there is nothing yet, that it is one file
+// with uPlot inline and a CSP forbidding any fetch, and that names it did not choose are
+// escaped. The page in a browser: reports-page.test.ts.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readContractRun } from '../reporting/contract-run.ts';
 import { writeReportsIndex } from '../reporting/index-page.ts';
+import { recordContractRun } from '../reporting/contract-history.ts';
+import { chartAssets } from '../load/report/assets.ts';
 import { writeLoadRun } from './fixtures/load-runs.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'index-page-'));
@@ -35,7 +38,7 @@ test('an empty reports folder: the page says how to fill it, and draws no chart'
   const html = readFileSync(path, 'utf8');
   assert.match(html, /No contract run stored yet/);
   assert.match(html, /No load run stored in <code>reports\/load\/<\/code> yet/);
-  assert.doesNotMatch(html, /<svg/);
+  assert.doesNotMatch(html, /<svg|<script|<figure/);
   assert.match(html, /Generated 2026-11-28 18:00:00 UTC/);
 });
 
@@ -43,7 +46,8 @@ test('the latest contract run: its counts, target and links to the files that ex
   const root = freshRoot();
   writeContractRun(root, stats);
   const html = readFileSync(writeReportsIndex(root).path, 'utf8');
-  assert.match(html, /<span class="badge good">passed<\/span> 2026-11-28 17:00:00 UTC against <code>http:\/\/127\.0\.0\.1:8787<\/code>, 17\.4 s: <strong>110<\/strong> passed, <strong>0<\/strong> failed/);
+  const row = /<tr class="tone-good latest" data-started="2026-11-28T17:00:00.000Z">(.*?)<\/tr>/.exec(html)?.[1] ?? '';
+  assert.match(row, /<td class="when">2026-11-28 17:00:00 UTC <span class="muted">\(latest\)<\/span><\/td><td class="verdict"><span class="badge good">passed<\/span><\/td><td><code>http:\/\/127\.0\.0\.1:8787<\/code><\/td><td class="num">17\.4 s<\/td><td class="num">110<\/td><td class="num">0<\/td><td class="num">0<\/td><td class="num">2<\/td>/);
   assert.match(html, /<a href="contract\/html\/index\.html">HTML report<\/a>/);
   assert.match(html, /<a href="contract\/results\.json">JSON results<\/a>/);
   assert.doesNotMatch(html, /junit\.xml/, 'no link to a file that does not exist');
@@ -55,7 +59,29 @@ test('a failed contract run is marked failed, and a run with no passing test is 
   assert.match(readFileSync(writeReportsIndex(failed).path, 'utf8'), /badge bad">failed</);
   const empty = freshRoot();
   writeContractRun(empty, { ...stats, expected: 0, skipped: 112 });
-  assert.match(readFileSync(writeReportsIndex(empty).path, 'utf8'), /badge empty">no test passed</);
+  assert.match(readFileSync(writeReportsIndex(empty).path, 'utf8'), /badge neutral">no test passed</);
+});
+
+test('the contract history: every recorded run, newest first, failed titles escaped, only the latest linked', () => {
+  const root = freshRoot();
+  writeContractRun(root, { ...stats, startTime: '2026-11-27T17:00:00.000Z', expected: 108, unexpected: 2 });
+  const report = JSON.parse(readFileSync(join(root, 'contract', 'results.json'), 'utf8')) as Record<string, unknown>;
+  report.suites = [{ title: 'a.spec.ts', specs: [{ title: 'refuses <script>alert(1)</script>', tests: [{ status: 'unexpected' }] }] }];
+  writeFileSync(join(root, 'contract', 'results.json'), JSON.stringify(report));
+  recordContractRun(root, { status: 'failed' });
+  writeContractRun(root, stats);
+  recordContractRun(root, { status: 'passed' });
+  writeFileSync(join(root, 'contract-history', '20261126T170000Z.json'), 'garbage');
+  const { path, model } = writeReportsIndex(root);
+  const html = readFileSync(path, 'utf8');
+  assert.deepEqual(model.contractHistory.map((r) => r.status), ['passed', 'failed']);
+  const rows = [...html.matchAll(/<tr class="(tone-[a-z]+)( latest)?" data-started="([^"]+)">(.*?)<\/tr>/g)];
+  assert.deepEqual(rows.map((r) => [r[1], r[3]]), [['tone-good', '2026-11-28T17:00:00.000Z'], ['tone-bad', '2026-11-27T17:00:00.000Z']]);
+  assert.match(rows[1]![4]!, /<ul class="failed-tests"><li>a\.spec\.ts › refuses &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/li><\/ul>/);
+  assert.doesNotMatch(rows[1]![4]!, /HTML report/);
+  assert.match(rows[0]![4]!, /HTML report/);
+  assert.match(html, /<code>contract-history\/20261126T170000Z\.json<\/code> \(not JSON\)/);
+  assert.match(html, /2 contract runs and 0 load runs stored/);
 });
 
 test('a contract results file that is not a Playwright report is named unreadable', () => {
@@ -67,17 +93,22 @@ test('a contract results file that is not a Playwright report is named unreadabl
   assert.deepEqual(readContractRun(join(root, 'contract')), { kind: 'unreadable', reason: 'results.json is not JSON' });
 });
 
-test('load runs: both charts, a row per run (newest first) linking its files', () => {
+test('load runs: one self-contained page with uPlot inline, a CSP, two charts per scenario and a row per run', () => {
   const root = freshRoot();
   const older = writeLoadRun(root, { scenario: 'load', at: new Date('2026-11-20T02:00:00Z'), p95Ms: 120, throughputRps: 48 }, { 'dashboard.html': '<h1>x</h1>' });
-  const newer = writeLoadRun(root, { scenario: 'load', at: new Date('2026-11-21T02:00:00Z'), p95Ms: 130, throughputRps: 50 });
+  const newer = writeLoadRun(root, { scenario: 'load', at: new Date('2026-11-21T02:00:00Z'), p95Ms: 130, throughputRps: 50, thresholds: { 'p(95)<100': false } });
   const html = readFileSync(writeReportsIndex(root).path, 'utf8');
-  assert.match(html, /<svg class="trend" data-chart="p95"/);
-  assert.match(html, /<svg class="trend" data-chart="throughput"/);
-  const rows = [...html.matchAll(/<tr data-run="([^"]+)"/g)].map((m) => m[1]);
-  assert.deepEqual(rows, [newer, older]);
+  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:;/);
+  assert.ok(html.includes(chartAssets().script.slice(0, 200)), 'uPlot is inline');
+  assert.doesNotMatch(html, /<svg|<(script|link|img|iframe)[^>]+(src|href)=/i);
+  assert.match(html, /<figure class="chart" id="trend-1-load-latency" data-chart="latency"/);
+  assert.match(html, /<figure class="chart" id="trend-1-load-throughput" data-chart="throughput"/);
+  const rows = [...html.matchAll(/<tr data-run="([^"]+)" data-verdict="([^"]+)"/g)].map((m) => [m[1], m[2]]);
+  assert.deepEqual(rows, [[newer, 'failed'], [older, 'passed']]);
   assert.match(html, new RegExp(`<a href="load/${older}/dashboard\\.html">dashboard\\.html</a>`));
-  assert.match(html, /2 load runs stored/);
+  // Without report.html, a run's date and its point open its summary.
+  assert.match(html, new RegExp(`<a href="load/${older}/summary\\.json">2026-11-20 02:00:00 UTC</a>`));
+  assert.match(html, /0 contract runs and 2 load runs stored/);
 });
 
 test('a folder name it did not choose is escaped, in text and in links', () => {

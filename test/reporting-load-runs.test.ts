@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseRunStamp, readLoadRuns, runFolderName, type LoadRun } from '../reporting/load-runs.ts';
 import { k6Summary, writeLoadRun } from './fixtures/load-runs.ts';
+import { loadSummaryFixture } from './fixtures/load-summary.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'load-runs-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -67,10 +68,64 @@ describe('readLoadRuns', () => {
     assert.equal(run.thresholdCount, 3);
   });
 
-  test('takes p95 per endpoint from the endpoint-tagged submetrics', () => {
+  test('takes p95 and p99 per endpoint from the endpoint-tagged submetrics; a plain k6 run has a verdict from its thresholds', () => {
     const root = freshRoot();
     writeLoadRun(root, { scenario: 'mix', at: at('2026-11-22T02:00:00Z'), p95Ms: 90, throughputRps: 40, endpointP95Ms: { 'sign-in': 120, refresh: 20 } });
-    assert.deepEqual(readLoadRuns(join(root, 'load')).runs[0]?.endpointP95Ms, { 'sign-in': 120, refresh: 20 });
+    writeLoadRun(root, { scenario: 'mix', at: at('2026-11-23T02:00:00Z'), p95Ms: 90, throughputRps: 40, thresholds: { 'p(95)<50': false } });
+    const [held, breached] = readLoadRuns(join(root, 'load')).runs as [LoadRun, LoadRun];
+    assert.deepEqual(held.endpointP95Ms, { 'sign-in': 120, refresh: 20 });
+    // The fixture's p99 is 1.4 × its p95.
+    assert.deepEqual(held.endpointP99Ms, { 'sign-in': 168, refresh: 28 });
+    assert.deepEqual(held.verdict, { status: 'passed', reasons: [], derived: true });
+    assert.deepEqual(breached.verdict, { status: 'failed', reasons: ['threshold breached: http_req_duration: p(95)<50'], derived: true });
+    assert.equal(held.capacity, undefined);
+    assert.equal(held.valid, undefined);
+    assert.equal(held.report, undefined);
+  });
+
+  test("a run of the suite's engine: verdict, validity, capacity and per-endpoint p95/p99 from its details", () => {
+    const root = freshRoot();
+    const write = (id: string, summary: object, report = true) => {
+      mkdirSync(join(root, 'load', id));
+      writeFileSync(join(root, 'load', id, 'summary.json'), JSON.stringify(summary));
+      if (report) writeFileSync(join(root, 'load', id, 'report.html'), '<title>run</title>');
+    };
+    const stress = loadSummaryFixture({ stress: true, startedAt: '2026-11-22T02:00:00.000Z' });
+    const invalid = loadSummaryFixture({ invalid: true, startedAt: '2026-11-23T02:00:00.000Z' });
+    write('stress-20261122T020000Z', stress);
+    write('load-20261123T020000Z', invalid, false);
+    const [s, i] = readLoadRuns(join(root, 'load')).runs as [LoadRun, LoadRun];
+    assert.deepEqual(s.capacity, stress.puppilot.capacity);
+    assert.ok(s.capacity && s.capacity.rate !== null && s.capacity.rate > 0, 'the fixture has a capacity');
+    assert.deepEqual(s.verdict, { status: stress.puppilot.verdict.status, reasons: stress.puppilot.verdict.reasons, derived: false });
+    assert.equal(s.valid, true);
+    assert.equal(s.report, 'report.html');
+    assert.deepEqual(Object.keys(s.endpointP99Ms), ['sign-in', 'refresh', 'chat']);
+    assert.equal(s.endpointP99Ms['chat'], stress.puppilot.endpoints['chat']!.duration['p(99)']);
+    assert.equal(s.endpointP95Ms['refresh'], stress.puppilot.endpoints['refresh']!.duration['p(95)']);
+    assert.equal(i.verdict.status, 'invalid');
+    assert.equal(i.valid, false);
+    assert.equal(i.capacity, undefined);
+    assert.equal(i.report, undefined);
+  });
+
+  test('a malformed engine member is read figure by figure, never making the run unreadable', () => {
+    const root = freshRoot();
+    const summary = loadSummaryFixture({ stress: true, startedAt: '2026-11-22T02:00:00.000Z' }) as unknown as { puppilot: Record<string, unknown> };
+    summary.puppilot.verdict = { status: 'splendid' };
+    summary.puppilot.capacity = { rate: 'lots' };
+    summary.puppilot.endpoints = { 'sign-in': { duration: null } };
+    summary.puppilot.validity = 'yes';
+    mkdirSync(join(root, 'load', 'stress-20261122T020000Z'));
+    writeFileSync(join(root, 'load', 'stress-20261122T020000Z', 'summary.json'), JSON.stringify(summary));
+    const { runs, unreadable } = readLoadRuns(join(root, 'load'));
+    assert.deepEqual(unreadable, []);
+    const run = runs[0]!;
+    assert.equal(run.verdict.derived, true);
+    assert.equal(run.capacity, undefined);
+    assert.equal(run.valid, undefined);
+    // The submetrics still give every endpoint.
+    assert.deepEqual(Object.keys(run.endpointP95Ms).sort(), ['chat', 'refresh', 'sign-in']);
   });
 
   test('a folder it cannot chart is listed with the reason, and charted runs are unaffected', () => {

@@ -4,12 +4,15 @@
  * staging, "what did this run test?" must never be a guess.
  *
  * When the contract reports go to a folder named `contract` (the default
- * `reports/contract`), it also rewrites the reports page beside it (`reports/index.html`,
- * reporting/index-page.ts) once every reporter has written its files.
+ * `reports/contract`), once every reporter has written its files it also records the run
+ * in the contract history beside it (`reports/contract-history/`, titles of failed tests
+ * only, reporting/contract-history.ts) and rewrites the reports page (`reports/index.html`,
+ * reporting/index-page.ts).
  */
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { FullResult, Reporter } from '@playwright/test/reporter';
 import { PROJECT_ROOT, suiteConfig } from '../../lib/config.ts';
+import { recordContractRun, type ContractStatus } from '../../reporting/contract-history.ts';
 import { writeReportsIndex } from '../../reporting/index-page.ts';
 
 const ON = 'on';
@@ -17,6 +20,7 @@ const OFF = 'off';
 
 export default class RunSummaryReporter implements Reporter {
   private readonly config = suiteConfig();
+  private status: ContractStatus | undefined;
 
   printsToStdio(): boolean {
     return true;
@@ -32,6 +36,7 @@ export default class RunSummaryReporter implements Reporter {
   }
 
   onEnd(result: FullResult): void {
+    this.status = result.status;
     const dir = this.config.run.reportDir;
     const verdict = {
       passed: 'passed (exit 0)',
@@ -46,8 +51,15 @@ export default class RunSummaryReporter implements Reporter {
   async onExit(): Promise<void> {
     const contractDir = resolve(PROJECT_ROOT, this.config.run.reportDir);
     if (basename(contractDir) !== 'contract') return;
+    const reportsRoot = dirname(contractDir);
     try {
-      const { path } = writeReportsIndex(dirname(contractDir));
+      const history = recordContractRun(reportsRoot, { status: this.status });
+      if ('skipped' in history) process.stderr.write(`contract history not recorded: ${history.skipped}\n`);
+    } catch (error) {
+      process.stderr.write(`contract history not recorded: ${(error as Error).message.split('\n')[0]}\n`);
+    }
+    try {
+      const { path } = writeReportsIndex(reportsRoot);
       process.stdout.write(`reports page: ${relative(process.cwd(), path) || path}\n`);
     } catch (error) {
       // The run's verdict stands; a page that cannot be written is worth one line, not a failure.
