@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { launchChromium } from '../lib/chromium.ts';
 import { startReference } from '../lib/reference-process.ts';
 import { accountsFile, baseEnv, describeRun, readSummary, runLoadCli } from './fixtures/load-cli.ts';
 
@@ -52,6 +54,27 @@ describe('npm run load:smoke against the embedded reference API', () => {
     const { seedLoadAccounts } = await import('../load/engine/config.ts');
     const written = [run.stdout, run.stderr, ...['summary.json', 'report.html', 'junit.xml'].map((f) => readFileSync(join(dir, f), 'utf8'))].join('\n');
     for (const account of seedLoadAccounts()) assert.ok(!written.includes(account.password), 'a password was written');
+
+    // The real run on the reports page and in its own report, as a person would open them.
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const external: string[] = [];
+      page.on('request', (request) => {
+        if (!/^(file|data):/.test(request.url())) external.push(request.url());
+      });
+      await page.goto(pathToFileURL(join(env.LOAD_REPORT_DIR!, '..', 'index.html')).href);
+      const scenario = page.locator('section.scenario[data-scenario="smoke"]');
+      await scenario.locator('.uplot canvas').first().waitFor();
+      assert.ok((await scenario.locator('.uplot canvas').count()) >= 2, 'the smoke trend charts are drawn');
+      assert.equal(await scenario.locator(`a[href="load/${folders[0]}/report.html"]`).count() > 0, true, 'the run links to its report');
+      await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+      await page.locator('#chart-arrivals .uplot canvas').waitFor();
+      assert.equal(await page.locator('figure.chart .uplot canvas').count(), await page.locator('figure.chart').count(), 'every chart of the run report is drawn');
+      assert.deepEqual(external, [], 'the pages asked the network for something');
+    } finally {
+      await browser.close();
+    }
   });
 });
 
