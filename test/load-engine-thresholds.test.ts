@@ -288,3 +288,26 @@ describe('evaluateThresholds on recorded intervals', () => {
     small.destroy();
   });
 });
+
+describe('http_reqs narrowed by status', () => {
+  test('counts the answers of that status, across endpoints or for one', () => {
+    const state = new MetricState();
+    Object.assign(state.endpoint('sign-in'), { requests: 10, statuses: { '200': 7, '429': 3 } });
+    Object.assign(state.endpoint('chat'), { requests: 4, statuses: { '200': 3, '429': 1 } });
+    const results = evaluateThresholds(
+      parseThresholds({ 'http_reqs{status:429}': ['count==4'], 'http_reqs{endpoint:sign-in,status:200}': ['count==7'], 'http_reqs{status:503}': ['count==0'] }),
+      state,
+      10,
+    );
+    assert.deepEqual(results.map((r) => [r.metric, r.actual, r.ok]), [
+      ['http_reqs{status:429}', 4, true],
+      ['http_reqs{endpoint:sign-in,status:200}', 7, true],
+      ['http_reqs{status:503}', 0, true],
+    ]);
+    state.destroy();
+  });
+
+  test('a trend cannot be narrowed by status: a configuration error', () => {
+    assert.match(configErrorOf(() => parseThresholds({ 'http_req_duration{status:200}': ['p(95)<100'] })).message, /cannot be narrowed by 'status'/);
+  });
+});

@@ -9,7 +9,7 @@
 import { ConfigError } from '../../lib/errors.ts';
 import { parseDuration } from './duration.ts';
 import { percentileMs, trendValues, type Histogram } from './histogram.ts';
-import type { MetricState } from './metrics.ts';
+import type { EndpointCounts, MetricState } from './metrics.ts';
 import type { MetricType, ThresholdResult } from './summary-types.ts';
 
 export type ThresholdInput = string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string };
@@ -17,7 +17,7 @@ export type ThresholdMap = Record<string, ThresholdInput[]>;
 
 /** The metrics the engine emits, with their k6 type and the tags they can be narrowed by. */
 export const METRICS: Record<string, { type: MetricType; tags: readonly string[]; about: string }> = {
-  http_reqs: { type: 'counter', tags: ['endpoint'], about: 'HTTP requests completed' },
+  http_reqs: { type: 'counter', tags: ['endpoint', 'status'], about: 'HTTP requests completed' },
   http_req_duration: { type: 'trend', tags: ['endpoint'], about: 'from writing the request to the end of the response body' },
   http_req_duration_corrected: { type: 'trend', tags: ['endpoint'], about: 'from the intended start (no coordinated omission)' },
   http_req_failed: { type: 'rate', tags: ['endpoint'], about: 'requests outside the expected statuses, or transport errors' },
@@ -115,7 +115,7 @@ export function parseThresholds(map: ThresholdMap): Threshold[] {
 export function aggregate(state: MetricState, elapsedSeconds: number, metric: string, tags: Record<string, string>, aggregation: string): number | null {
   const endpoint = tags.endpoint;
   const endpoints = endpoint === undefined ? [...state.endpoints.values()] : state.endpoints.has(endpoint) ? [state.endpoint(endpoint)] : [];
-  const sum = (pick: (e: { requests: number; failed: number; contractFailures: number }) => number) => endpoints.reduce((n, e) => n + pick(e), 0);
+  const sum = (pick: (e: EndpointCounts) => number) => endpoints.reduce((n, e) => n + pick(e), 0);
   const perSecond = (count: number) => (elapsedSeconds > 0 ? count / elapsedSeconds : 0);
   const counter = (count: number) => (aggregation === 'count' ? count : perSecond(count));
   const trend = (histogram: Histogram): number | null => {
@@ -136,7 +136,7 @@ export function aggregate(state: MetricState, elapsedSeconds: number, metric: st
   };
   switch (metric) {
     case 'http_reqs':
-      return counter(sum((e) => e.requests));
+      return counter(tags.status === undefined ? sum((e) => e.requests) : endpoints.reduce((n, e) => n + (e.statuses[tags.status!] ?? 0), 0));
     case 'contract_failures':
       return counter(sum((e) => e.contractFailures));
     case 'http_req_failed': {
