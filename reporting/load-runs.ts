@@ -1,8 +1,8 @@
 /**
  * Stored load runs, read back for the reports page.
  *
- * A load run is a folder `reports/load/<scenario>-<timestamp>/` (the layout issue #4
- * gives the load suite) holding `summary.json`: the object k6 passes to `handleSummary`,
+ * A load run is a folder `reports/load/<scenario>-<timestamp>/` (the layout the load
+ * suite writes) holding `summary.json`: the object k6 passes to `handleSummary`,
  * written as JSON (https://grafana.com/docs/k6/latest/results-output/end-of-test/custom-summary/).
  * The timestamp is UTC in ISO 8601 basic form, `20261128T174500Z`, so that folder names
  * sort in time order. Only the few figures a trend needs are read; a folder that does not

@@ -1,5 +1,5 @@
 /**
- * Refresh-token rotation (CONTRACT.md decision 8, RFC 9700 §4.14): every refresh hands
+ * Refresh-token rotation (contracts/CONTRACT.md decision 8, RFC 9700 §4.14): every refresh hands
  * out a new refresh token and the presented one is spent; presenting a spent one again
  * is reuse, which (with family revocation, §4.14.2) revokes its successor too.
  *

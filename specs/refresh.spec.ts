@@ -1,5 +1,5 @@
 /**
- * POST /auth/refresh-token (CONTRACT.md decision 1): a valid refresh token gets a new
+ * POST /auth/refresh-token (contracts/CONTRACT.md decision 1): a valid refresh token gets a new
  * token response for the same user, not cacheable, with or without an Authorization
  * header; anything else presented as the refresh token gets 401 (decision 8: an access
  * token is never accepted where a refresh token is expected); a body that fails

@@ -1,5 +1,5 @@
 /**
- * Malformed input to sign-in and refresh (CONTRACT.md decision 2): one test per case
+ * Malformed input to sign-in and refresh (contracts/CONTRACT.md decision 2): one test per case
  * derived from the request schemas (specs/support/malformed.ts), plus oversized bodies
  * and unsupported methods. Every answer is the decided 4xx, fast, never a 5xx, and its
  * body reveals nothing (specs/support/leaks.ts).

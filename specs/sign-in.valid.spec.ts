@@ -1,6 +1,6 @@
 /**
  * Valid credentials: the documented 200 response, held to the contract schema and to the
- * decided headers (CONTRACT.md decisions 3 and 4).
+ * decided headers (contracts/CONTRACT.md decisions 3 and 4).
  */
 import { AuthApi } from './support/api.ts';
 import { JSON_CONTENT_TYPE } from './support/flows.ts';

@@ -1,5 +1,5 @@
 /**
- * The shape of the issued tokens (CONTRACT.md decision 6): compact JWTs with an
+ * The shape of the issued tokens (contracts/CONTRACT.md decision 6): compact JWTs with an
  * allowlisted algorithm (never `none`), JSON header and claims, `exp` claims that equal the
  * body's expiry times, no `iat` from the future, `sub` naming the user where present, two
  * distinct tokens, and (when the suite has the key) signatures that verify.

@@ -43,7 +43,7 @@ test('another target is one BASE_URL and credentials away', () => {
   assert.equal(config.capabilities.signatureVerification, false);
 });
 
-test('defaults follow CONTRACT.md', () => {
+test('defaults follow contracts/CONTRACT.md', () => {
   const config = loadSuiteConfig(external);
   assert.deepEqual(config.paths, { signIn: '/auth/sign-in', refresh: '/auth/refresh-token', protected: '/chat' });
   assert.equal(config.apiVersion, '0.2.0');

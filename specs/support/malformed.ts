@@ -15,7 +15,7 @@
  * - texts that are not JSON at all (empty, truncated, trailing comma, single quotes);
  * - the valid fields under a content type other than JSON (text/plain, form-urlencoded).
  *
- * What each case must get back (CONTRACT.md decision 2) is in `allowed`: 422 for every
+ * What each case must get back (contracts/CONTRACT.md decision 2) is in `allowed`: 422 for every
  * case, except where the body is well-formed JSON with every field of the right type and a
  * string is merely empty: that is semantically empty credentials, which a target may
  * reject as invalid (422) or as failed authentication (401).
