@@ -342,6 +342,13 @@ const ROWS: Record<FaultName, Row> = {
       return body.expires_at - nowSeconds(api) === 3600 && body.refresh_expires_at - nowSeconds(api) === 30 * DAY;
     },
   },
+  'oversized-html-page': {
+    env: { REFERENCE_BODY_LIMIT: '2048' },
+    symptom: async (api) => {
+      const res = await api.post('/auth/sign-in', { email: MAIN.email, password: 'x'.repeat(5000) });
+      return res.statusCode === 413 && String(res.headers['content-type']).startsWith('text/html') && res.body.startsWith('<html>');
+    },
+  },
 };
 
 test('the catalogue: unique names, known areas, a test row for every fault', () => {

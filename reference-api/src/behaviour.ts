@@ -88,6 +88,8 @@ export interface OutgoingResponse {
   status: number;
   /** The parsed JSON body (undefined when the body is not JSON); assign to replace it. */
   body: unknown;
+  /** Set to send this text instead of any body (a page that is not JSON); set content-type too. */
+  rawText?: string;
   getHeader(name: string): string | undefined;
   setHeader(name: string, value: string): void;
   removeHeader(name: string): void;

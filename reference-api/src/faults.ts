@@ -581,6 +581,16 @@ const definitions = {
     apply: (base, config) =>
       config.ttlsSetExplicitly ? base : switches('tokens', { accessTtlSeconds: 3600, refreshTtlSeconds: 30 * DAY })(base, config),
   },
+  'oversized-html-page': {
+    area: 'errors',
+    harmless: false,
+    description: "a body over the size limit gets a gateway's HTML error page (413, text/html) instead of a JSON body",
+    apply: mutating((response) => {
+      if (response.status !== 413) return;
+      response.rawText = '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+      response.setHeader('content-type', 'text/html');
+    }),
+  },
 } satisfies Record<string, FaultDefinition>;
 
 export type FaultName = keyof typeof definitions;

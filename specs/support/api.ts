@@ -31,6 +31,15 @@ export interface SendOptions {
 }
 
 export class AuthApi {
+  /** Called with every response (the error-body check of specs/fixtures.ts listens here). */
+  private readonly observers = new Set<(res: ApiResponse) => void>();
+
+  /** Calls `observer` with each response until the returned function is called. */
+  observe(observer: (res: ApiResponse) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
   constructor(
     private readonly request: APIRequestContext,
     readonly config: SuiteConfig,
@@ -70,7 +79,9 @@ export class AuthApi {
       json = undefined;
     }
     rememberTokens(json);
-    return { method, path, status: response.status(), headers: response.headers(), text, json, elapsedMs };
+    const res = { method, path, status: response.status(), headers: response.headers(), text, json, elapsedMs };
+    for (const observer of this.observers) observer(res);
+    return res;
   }
 
   signIn(account: Account, options: Omit<SendOptions, 'data'> = {}): Promise<ApiResponse> {

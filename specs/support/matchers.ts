@@ -8,6 +8,9 @@ import { validate, type SchemaName } from '../../contracts/index.ts';
 import type { ApiResponse } from './api.ts';
 import { redactor } from './secrets.ts';
 
+/** Kept here rather than imported from flows.ts, which imports this module. */
+const JSON_ERROR_CONTENT_TYPE = /^application\/(?:problem\+)?json\s*(;|$)/i;
+
 function describe(res: ApiResponse): string {
   return `${res.method} ${res.path} → ${res.status}`;
 }
@@ -70,6 +73,31 @@ export const expect = baseExpect.extend({
         !inRange
           ? `${describe(res)}: expected ${want} for client input, got ${res.status}\nbody (redacted):\n${excerpt(res)}`
           : `${describe(res)}: answered in ${Math.round(res.elapsedMs)} ms, over the ${options.limitMs} ms bound`,
+    };
+  },
+
+  /**
+   * An error answer a client SDK can read (decision 2): a JSON media type
+   * (application/json or application/problem+json) and a body that parses as JSON.
+   */
+  toBeJsonError(res: ApiResponse) {
+    const name = 'toBeJsonError';
+    if (!isApiResponse(res)) return { pass: false, name, message: () => `${name}: expected a response from the suite's API client` };
+    const contentType = res.headers['content-type'];
+    const typeOk = contentType !== undefined && JSON_ERROR_CONTENT_TYPE.test(contentType);
+    let parses = true;
+    try {
+      JSON.parse(res.text);
+    } catch {
+      parses = false;
+    }
+    return {
+      pass: typeOk && parses,
+      name,
+      message: () =>
+        !typeOk
+          ? `${describe(res)}: an error answer must have a JSON media type (application/json or application/problem+json), got ${contentType === undefined ? 'no Content-Type' : `'${redactor().text(contentType)}'`}\nbody (redacted):\n${excerpt(res)}`
+          : `${describe(res)}: an error answer's body must parse as JSON, got:\n${excerpt(res)}`,
     };
   },
 
