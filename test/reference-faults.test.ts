@@ -349,6 +349,18 @@ const ROWS: Record<FaultName, Row> = {
       return res.statusCode === 413 && String(res.headers['content-type']).startsWith('text/html') && res.body.startsWith('<html>');
     },
   },
+  'chat-coerces-types': {
+    symptom: async (api) => (await api.chat(`Bearer ${(await api.tokens()).access_token}`, { message: 42, target_context: true })).statusCode === 200,
+  },
+  'chat-missing-message-500': {
+    symptom: async (api) => (await api.chat(`Bearer ${(await api.tokens()).access_token}`, { target_context: 'no message' })).statusCode === 500,
+  },
+  'chat-version-optional': {
+    symptom: async (api) => {
+      const bearer = `Bearer ${(await api.tokens()).access_token}`;
+      return (await api.chat(bearer, { message: 'hello' }, {})).statusCode === 200 && (await api.chat(bearer, { message: 'hello' }, { 'x-api-version': '' })).statusCode === 200;
+    },
+  },
 };
 
 test('the catalogue: unique names, known areas, a test row for every fault', () => {

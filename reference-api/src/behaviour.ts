@@ -66,6 +66,10 @@ export interface ChatBehaviour {
    * §11.1); 'exact-case': only "Bearer"; 'any-scheme': the second word, whatever the scheme.
    */
   scheme: 'bearer' | 'exact-case' | 'any-scheme';
+  /** A missing or empty X-API-Version gets 422. */
+  requireApiVersion: boolean;
+  /** Numbers, booleans and null in the body's string fields are turned into strings before validation. */
+  coerceTypes: boolean;
 }
 
 export interface LockoutBehaviour {
@@ -144,7 +148,15 @@ export function productionBehaviour(ttls: TtlSettings): Behaviour {
       revokeOnReuse: 'family',
       requireValidBearer: false,
     },
-    chat: { requireToken: true, verifySignature: true, checkExpiry: true, acceptRefreshTokens: false, scheme: 'bearer' },
+    chat: {
+      requireToken: true,
+      verifySignature: true,
+      checkExpiry: true,
+      acceptRefreshTokens: false,
+      scheme: 'bearer',
+      requireApiVersion: true,
+      coerceTypes: false,
+    },
     lockout: { enabled: true, countUnknownEmails: true, checkBeforePassword: true },
     mutateResponse: null,
   };

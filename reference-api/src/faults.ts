@@ -591,6 +591,28 @@ const definitions = {
       response.setHeader('content-type', 'text/html');
     }),
   },
+  'chat-coerces-types': {
+    area: 'errors',
+    harmless: false,
+    description: 'POST /chat turns numbers, booleans and null in its body into strings instead of rejecting them ({"message": 42} is answered)',
+    apply: switches('chat', { coerceTypes: true }),
+  },
+  'chat-missing-message-500': {
+    area: 'errors',
+    harmless: false,
+    description: 'a /chat body without "message" gets 500 instead of 422',
+    apply: internalErrorWhen(
+      (response) =>
+        response.route === CHAT &&
+        validationProblems(response).some((p) => p.type === 'missing' && JSON.stringify(p.loc) === '["body","message"]'),
+    ),
+  },
+  'chat-version-optional': {
+    area: 'protected',
+    harmless: false,
+    description: 'POST /chat answers without an X-API-Version header (or with an empty one)',
+    apply: switches('chat', { requireApiVersion: false }),
+  },
 } satisfies Record<string, FaultDefinition>;
 
 export type FaultName = keyof typeof definitions;
