@@ -361,6 +361,15 @@ const ROWS: Record<FaultName, Row> = {
       return (await api.chat(bearer, { message: 'hello' }, {})).statusCode === 200 && (await api.chat(bearer, { message: 'hello' }, { 'x-api-version': '' })).statusCode === 200;
     },
   },
+  'revocation-one-step': {
+    symptom: async (api) => {
+      const t0 = (await api.tokens()).refresh_token;
+      const t1 = (await api.refresh(t0)).json<TokenBody>().refresh_token;
+      const t2 = (await api.refresh(t1)).json<TokenBody>().refresh_token;
+      const replay = await api.refresh(t0);
+      return replay.statusCode === 401 && (await api.refresh(t2)).statusCode === 200;
+    },
+  },
 };
 
 test('the catalogue: unique names, known areas, a test row for every fault', () => {

@@ -46,9 +46,11 @@ export interface RefreshBehaviour {
   /**
    * What a replayed refresh token revokes. 'family': its whole family, the successor
    * included (RFC 9700 §4.14.2); 'user': every refresh token of its user (some servers log
-   * out everywhere on a detected theft; the contract allows it); 'none': nothing.
+   * out everywhere on a detected theft; the contract allows it); 'successor': only the
+   * token issued directly from the replayed one (its parent link), not those issued
+   * further down the chain; 'none': nothing.
    */
-  revokeOnReuse: 'family' | 'user' | 'none';
+  revokeOnReuse: 'family' | 'user' | 'successor' | 'none';
   /**
    * An Authorization header on a refresh must carry a valid, unexpired access token.
    * Production ignores the header: decision 1 lets a client with an expired one refresh.

@@ -613,6 +613,12 @@ const definitions = {
     description: 'POST /chat answers without an X-API-Version header (or with an empty one)',
     apply: switches('chat', { requireApiVersion: false }),
   },
+  'revocation-one-step': {
+    area: 'refresh',
+    harmless: false,
+    description: 'a replayed refresh token revokes only the token issued directly from it: after T0→T1→T2, replaying T0 leaves T2 working',
+    apply: switches('refresh', { revokeOnReuse: 'successor' }),
+  },
 } satisfies Record<string, FaultDefinition>;
 
 export type FaultName = keyof typeof definitions;
