@@ -104,6 +104,7 @@ const CAPABILITY_VARIABLES: Record<keyof Capabilities, string> = {
   lockout: 'CAP_LOCKOUT',
   expiryWait: 'CAP_EXPIRY_WAIT',
   signatureVerification: 'CAP_SIGNATURE_VERIFICATION',
+  algorithmConfusion: 'CAP_ALG_CONFUSION',
 };
 
 /** Skips the current test, with the reason in the report, when the target lacks a capability. */

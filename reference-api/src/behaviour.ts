@@ -29,6 +29,17 @@ export interface TokenBehaviour {
   iatSkewSeconds: number;
   /** The "refresh token" handed out is the access token itself. */
   refreshTokenIsAccessToken: boolean;
+  /**
+   * Verification takes an HS256 token with the signing key's public key (its SPKI PEM text)
+   * as the HMAC secret: algorithm confusion (RFC 8725 §2.1). Production: false.
+   */
+  acceptHmacWithPublicKey: boolean;
+  /**
+   * Verification trusts a key location named in the token's header: 'jku' (a JWK Set URL)
+   * or 'x5u' (an X.509 certificate URL), fetched from loopback addresses only (RFC 8725
+   * §3.1 says never to). Production: 'none', only the server's own key counts.
+   */
+  trustHeaderKeyUrl: 'none' | 'jku' | 'x5u';
 }
 
 export interface RefreshBehaviour {
@@ -140,6 +151,8 @@ export function productionBehaviour(ttls: TtlSettings): Behaviour {
       accessExpClaimSkewSeconds: 0,
       iatSkewSeconds: 0,
       refreshTokenIsAccessToken: false,
+      acceptHmacWithPublicKey: false,
+      trustHeaderKeyUrl: 'none',
     },
     refresh: {
       acceptAccessTokens: false,

@@ -619,6 +619,24 @@ const definitions = {
     description: 'a replayed refresh token revokes only the token issued directly from it: after T0→T1→T2, replaying T0 leaves T2 working',
     apply: switches('refresh', { revokeOnReuse: 'successor' }),
   },
+  'hmac-public-key-accepted': {
+    area: 'tokens',
+    harmless: false,
+    description: "verification accepts HS256 tokens with the signing key's public key (SPKI PEM) as the HMAC secret (algorithm confusion)",
+    apply: switches('tokens', { acceptHmacWithPublicKey: true }),
+  },
+  'trusts-jku-header': {
+    area: 'tokens',
+    harmless: false,
+    description: "verification fetches the JWK Set named by the token header's jku (loopback URLs only) and trusts its keys",
+    apply: switches('tokens', { trustHeaderKeyUrl: 'jku' }),
+  },
+  'trusts-x5u-header': {
+    area: 'tokens',
+    harmless: false,
+    description: "verification fetches the certificate named by the token header's x5u (loopback URLs only) and trusts its key",
+    apply: switches('tokens', { trustHeaderKeyUrl: 'x5u' }),
+  },
 } satisfies Record<string, FaultDefinition>;
 
 export type FaultName = keyof typeof definitions;
