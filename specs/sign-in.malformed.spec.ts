@@ -6,7 +6,8 @@
  *
  * Sign-in cases are built on an unknown email and a random password: no account collects
  * a failure, whatever a lenient target makes of them. Refresh cases carry a real refresh
- * token of the main account, so a target that accepts a malformed body is caught by the
+ * token of the main account (the worker's shared sign-in: a correct target spends
+ * nothing), so a target that accepts a malformed body is caught by the
  * status, and one that echoes the token by the leak check.
  */
 import { refreshRequestSchema, signInRequestSchema } from '../contracts/index.ts';
@@ -52,7 +53,7 @@ test.describe('sign-in with a malformed body', () => {
 
 test.describe('refresh with a malformed body', () => {
   for (const c of deriveMalformedCases(refreshRequestSchema)) {
-    test(`${c.name} → ${c.allowed.join(' or ')}`, async ({ api, config, session }) => {
+    test(`${c.name} → ${c.allowed.join(' or ')}`, async ({ api, config, sharedSession: session }) => {
       const valid = { token: session.refresh_token };
       const { body, contentType } = c.build(valid);
       const res = await sendRaw(api, config.paths.refresh, { body, contentType });

@@ -17,7 +17,7 @@ import { rememberSecret } from './support/secrets.ts';
 test.describe('algorithm confusion: HS256 with the public key as HMAC secret', () => {
   test.beforeEach(({ config }) => requireCapability(config, 'algorithmConfusion'));
 
-  test('the protected endpoint answers 401 to an access token re-signed so', async ({ api, config, session }) => {
+  test('the protected endpoint answers 401 to an access token re-signed so', async ({ api, config, sharedSession: session }) => {
     const keys = await targetPublicKeys(config);
     expect(keys.length, 'no public key could be read from JWT_JWKS_URL or JWT_VERIFY_KEY').toBeGreaterThan(0);
     for (const { name, key } of keys) {
@@ -33,7 +33,7 @@ test.describe('algorithm confusion: HS256 with the public key as HMAC secret', (
     }
   });
 
-  test('the refresh endpoint answers 401 to a refresh token re-signed so', async ({ api, config, session }) => {
+  test('the refresh endpoint answers 401 to a refresh token re-signed so', async ({ api, config, sharedSession: session }) => {
     const keys = await targetPublicKeys(config);
     expect(keys.length, 'no public key could be read from JWT_JWKS_URL or JWT_VERIFY_KEY').toBeGreaterThan(0);
     for (const { name, key } of keys) {
@@ -60,7 +60,7 @@ for (const via of ['jku', 'x5u'] as const) {
       await keyServer.close();
     });
 
-    test(`the protected endpoint answers 401 to an access token signed with the suite's key, its header naming ${via}`, async ({ api, session }) => {
+    test(`the protected endpoint answers 401 to an access token signed with the suite's key, its header naming ${via}`, async ({ api, sharedSession: session }) => {
       const forged = await keyServer.forge(session.access_token, via);
       rememberSecret(forged);
       const res = await api.chat(forged);
@@ -68,7 +68,7 @@ for (const via of ['jku', 'x5u'] as const) {
       expect(res).toHaveHeader('www-authenticate', BEARER_CHALLENGE);
     });
 
-    test(`the refresh endpoint answers 401 to a refresh token signed with the suite's key, its header naming ${via}`, async ({ api, session }) => {
+    test(`the refresh endpoint answers 401 to a refresh token signed with the suite's key, its header naming ${via}`, async ({ api, sharedSession: session }) => {
       const forged = await keyServer.forge(session.refresh_token, via);
       rememberSecret(forged);
       const res = await api.refresh(forged);
