@@ -8,8 +8,22 @@ import { validate, type SchemaName } from '../../contracts/index.ts';
 import type { ApiResponse } from './api.ts';
 import { redactor } from './secrets.ts';
 
-/** Kept here rather than imported from flows.ts, which imports this module. */
+/** The media type of an error answer (decision 2): application/json or application/problem+json. */
 const JSON_ERROR_CONTENT_TYPE = /^application\/(?:problem\+)?json\s*(;|$)/i;
+
+const jsonMediaType = (res: ApiResponse) => JSON_ERROR_CONTENT_TYPE.test(res.headers['content-type'] ?? '');
+
+function parsesAsJson(res: ApiResponse): boolean {
+  try {
+    JSON.parse(res.text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when `res` is an error answer a client SDK can read: what toBeJsonError asserts. */
+export const isJsonError = (res: ApiResponse): boolean => jsonMediaType(res) && parsesAsJson(res);
 
 function describe(res: ApiResponse): string {
   return `${res.method} ${res.path} → ${res.status}`;
@@ -84,13 +98,8 @@ export const expect = baseExpect.extend({
     const name = 'toBeJsonError';
     if (!isApiResponse(res)) return { pass: false, name, message: () => `${name}: expected a response from the suite's API client` };
     const contentType = res.headers['content-type'];
-    const typeOk = contentType !== undefined && JSON_ERROR_CONTENT_TYPE.test(contentType);
-    let parses = true;
-    try {
-      JSON.parse(res.text);
-    } catch {
-      parses = false;
-    }
+    const typeOk = jsonMediaType(res);
+    const parses = parsesAsJson(res);
     return {
       pass: typeOk && parses,
       name,
