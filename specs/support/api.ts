@@ -5,11 +5,13 @@
  * Connection. It records the elapsed time and remembers every issued token so that
  * reports can redact it.
  *
- * HTTP goes through undici, one connection pool per client, rather than Playwright's
- * request context: that one records every call as a report step with a captured stack,
- * which for a suite made of a few hundred requests was most of the runner's CPU time.
+ * HTTP goes through node:http(s) with a keep-alive agent per client rather than
+ * Playwright's request context: that one records every call as a report step with a
+ * captured stack, which for a suite made of a few hundred requests was most of the
+ * runner's CPU time.
  */
-import { Agent, request as httpRequest } from 'undici';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Account, SuiteConfig } from '../../lib/config.ts';
 import type { TokenResponse } from '../../contracts/index.ts';
 import { rememberTokens } from './secrets.ts';
@@ -46,8 +48,8 @@ export class AuthApi {
     return () => this.observers.delete(observer);
   }
 
-  /** Keeps connections alive between requests (the timing samples measure the target, not TCP set-up). */
-  private readonly agent = new Agent({ keepAliveTimeout: 10_000 });
+  /** Keep connections alive between requests (the timing samples measure the target, not TCP set-up). */
+  private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
   constructor(
     readonly config: SuiteConfig,
@@ -57,7 +59,8 @@ export class AuthApi {
 
   /** Closes the client's connections. */
   async close(): Promise<void> {
-    await this.agent.close();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   async send(method: string, path: string, options: SendOptions = {}): Promise<ApiResponse> {
@@ -74,16 +77,8 @@ export class AuthApi {
     }
     const timeoutMs = options.timeoutMs ?? this.config.responseTimeLimitMs * 2;
     const started = performance.now();
-    const response = await httpRequest(`${this.baseUrl}${path}`, {
-      method: method as 'POST',
-      headers,
-      body: data,
-      dispatcher: this.agent,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const body = Buffer.from(await response.body.arrayBuffer());
+    const response = await this.exchange(method, `${this.baseUrl}${path}`, headers, data, timeoutMs);
+    const body = response.body;
     const elapsedMs = performance.now() - started;
     const text = body.toString('utf8');
     let json: unknown;
@@ -93,9 +88,26 @@ export class AuthApi {
       json = undefined;
     }
     rememberTokens(json);
-    const res = { method, path, status: response.statusCode, headers: headerRecord(response.headers), text, json, elapsedMs };
+    const res = { method, path, status: response.status, headers: headerRecord(response.headers), text, json, elapsedMs };
     for (const observer of this.observers) observer(res);
     return res;
+  }
+
+  /** One request and its whole answer; rejects on a transport failure or after `timeoutMs`. */
+  private exchange(method: string, url: string, headers: Record<string, string>, data: string | Buffer | undefined, timeoutMs: number) {
+    return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const https = url.startsWith('https:');
+      const outgoing = { ...headers, ...(data === undefined ? {} : { 'content-length': String(Buffer.byteLength(data)) }) };
+      const req = (https ? httpsRequest : httpRequest)(url, { method, headers: outgoing, agent: https ? this.agents.https : this.agents.http }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${url.slice(this.baseUrl.length)}: no answer within ${timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(data);
+    });
   }
 
   signIn(account: Account, options: Omit<SendOptions, 'data'> = {}): Promise<ApiResponse> {
@@ -126,7 +138,7 @@ export class AuthApi {
 }
 
 /** Header names in lower case; a repeated header's values joined with ", " (RFC 9110 §5.3). */
-function headerRecord(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+function headerRecord(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;

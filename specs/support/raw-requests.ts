@@ -24,7 +24,7 @@ export async function sendOversized(api: AuthApi, path: string, body: string, he
     try {
       return await sendRaw(api, path, { body, contentType: 'application/json' }, headers);
     } catch (error) {
-      const transport = /\b(EPIPE|ECONNRESET|socket hang up|other side closed|UND_ERR_SOCKET)\b/i.test(`${String(error)} ${String((error as { code?: unknown }).code)}`);
+      const transport = /\b(EPIPE|ECONNRESET|socket hang up)\b/i.test(`${String(error)} ${String((error as { code?: unknown }).code)}`);
       if (!transport || attempt >= attempts) throw error;
     }
   }
