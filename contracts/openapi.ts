@@ -55,7 +55,7 @@ export const openApiDocument: OpenAPIV3_1.Document = {
     title: 'Puppilot authentication (agents host)',
     version: '0.2.0',
     description:
-      'Sign-in, refresh and one protected endpoint, as documented by Puppilot and completed by the decisions in CONTRACT.md.',
+      'Sign-in, refresh and one protected endpoint, as documented by Puppilot and completed by the decisions in contracts/CONTRACT.md.',
   },
   jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
   servers: [{ url: 'https://agents.puppilot.co' }, { url: 'http://127.0.0.1:8787', description: 'embedded reference API' }],

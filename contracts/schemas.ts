@@ -1,7 +1,7 @@
 /**
  * The contract's JSON Schemas (draft 2020-12): the single source of truth.
  *
- * They restate ../shared/CONTRACT.md. Everything else derives from this file: the
+ * They restate contracts/CONTRACT.md. Everything else derives from this file: the
  * TypeScript types (types.ts, via json-schema-to-ts), the ajv validators (validator.ts),
  * the OpenAPI document (openapi.ts) and the reference API's request validation.
  *

@@ -6,7 +6,7 @@
  * it, and the seeded accounts of reference-api/seed/users.json are the credentials. Any
  * other target needs its credentials given; every variable is documented in .env.example.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { config as loadDotenvFile } from 'dotenv';
@@ -33,6 +33,11 @@ export interface Capabilities {
   expiryWait: boolean;
   /** Signatures are verified, with a JWKS URL or a key (needs one of them). */
   signatureVerification: boolean;
+  /**
+   * Tokens re-signed with HS256 using the target's public key as the HMAC secret are
+   * tried (RFC 8725 §2.1): needs the public key, from a JWKS URL or a PEM JWT_VERIFY_KEY.
+   */
+  algorithmConfusion: boolean;
 }
 
 export interface SuiteConfig {
@@ -177,6 +182,15 @@ export function readSeedAccounts(file = REFERENCE_SEED_FILE): Map<string, SeedAc
   );
 }
 
+/** True when JWT_VERIFY_KEY holds (or names a file holding) a PEM key rather than an HMAC secret. */
+function isPemKey(value: string): boolean {
+  try {
+    return (existsSync(value) ? readFileSync(value, 'utf8') : value).includes('-----BEGIN');
+  } catch {
+    return false;
+  }
+}
+
 /** `<prefix>_EMAIL` and `<prefix>_PASSWORD`, both or neither. */
 function optionalAccount(read: EnvReader, prefix: 'PROBE_USER' | 'REUSE_USER'): Account | undefined {
   const email = read.email(`${prefix}_EMAIL`);
@@ -253,13 +267,18 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
   const jwksUrl = read.url('JWT_JWKS_URL', targetKind === 'embedded' ? `${baseUrl}/.well-known/jwks.json` : undefined);
   const verifyKey = read.raw('JWT_VERIFY_KEY');
   const expiryWait = read.bool('CAP_EXPIRY_WAIT', targetKind === 'embedded');
+  const publicKeyKnown = jwksUrl !== undefined || (verifyKey !== undefined && isPemKey(verifyKey));
   const capabilities: Capabilities = {
     rotation: read.bool('CAP_ROTATION', true),
     familyRevocation: read.bool('CAP_FAMILY_REVOCATION', true),
     lockout: read.bool('CAP_LOCKOUT', true),
     expiryWait,
     signatureVerification: read.bool('CAP_SIGNATURE_VERIFICATION', jwksUrl !== undefined || verifyKey !== undefined),
+    algorithmConfusion: read.bool('CAP_ALG_CONFUSION', publicKeyKnown),
   };
+  if (capabilities.algorithmConfusion && !publicKeyKnown) {
+    throw new ConfigError('CAP_ALG_CONFUSION', "needs the target's public key: JWT_JWKS_URL, or a PEM public key in JWT_VERIFY_KEY");
+  }
   if (capabilities.signatureVerification && jwksUrl === undefined && verifyKey === undefined) {
     throw new ConfigError('CAP_SIGNATURE_VERIFICATION', 'needs JWT_JWKS_URL or JWT_VERIFY_KEY');
   }

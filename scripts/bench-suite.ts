@@ -1,15 +1,22 @@
 /**
- * `npm run bench`: the contract suite's wall time and test count against the embedded
- * reference API (target: seconds, not minutes, on 2 cores). Figures, not a pass/fail: a
- * timed assertion would flake on a busy machine.
+ * `npm run bench`: the contract suite's wall time and test count, against two targets:
+ * - the embedded reference API (both instances started by the run itself, expiry waits on);
+ * - an external target: a reference API started on its own beforehand and named by
+ *   BASE_URL, with expiry waits off, as a run against staging or another implementation
+ *   goes (the start-up of that target is not counted).
+ * Figures, not a pass/fail: a timed assertion would flake on a busy machine.
  *
- * Usage: npm run bench [-- --runs N] [--workers N]
+ * Usage: npm run bench [-- --runs N] [--workers N] [--target embedded|external|both]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, SuiteError, runMain } from '../lib/errors.ts';
+import { referenceTargetEnv, startReference, type RunningReference } from '../lib/reference-process.ts';
 import { runContractSuite } from '../selfcheck/run-suite.ts';
+
+const OPTIONS = ['--runs', '--workers', '--target'];
+const TARGETS = ['embedded', 'external', 'both'] as const;
 
 function option(argv: string[], name: string, fallback: number, max: number): number {
   const i = argv.indexOf(name);
@@ -19,30 +26,55 @@ function option(argv: string[], name: string, fallback: number, max: number): nu
   return value;
 }
 
+function targetOption(argv: string[]): (typeof TARGETS)[number] {
+  const i = argv.indexOf('--target');
+  if (i === -1) return 'both';
+  const value = argv[i + 1] as (typeof TARGETS)[number];
+  if (!TARGETS.includes(value)) throw new SuiteError('USAGE', `--target takes one of ${TARGETS.join(', ')}`);
+  return value;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-await runMain(async () => {
-  const argv = process.argv.slice(2);
-  const unknown = argv.find((a, i) => a.startsWith('--') ? !['--runs', '--workers'].includes(a) : !['--runs', '--workers'].includes(argv[i - 1] ?? ''));
-  if (unknown !== undefined) throw new SuiteError('USAGE', `unknown argument '${unknown}' (usage: bench [--runs N] [--workers N])`);
-  const runs = option(argv, '--runs', 3, 20);
-  const workers = option(argv, '--workers', 4, 32);
+async function measure(label: string, what: string, runs: number, workers: number, env: Record<string, string>): Promise<void> {
   const times: number[] = [];
   let tests = 0;
   for (let i = 1; i <= runs; i++) {
     const reportDir = mkdtempSync(join(tmpdir(), 'bench-suite-'));
     try {
-      const run = await runContractSuite({ reportDir, env: {}, workers });
-      if (run.exitCode !== 0) throw new SuiteError('USAGE', `run ${i} failed (${run.failed} failed); benchmark figures would mean nothing`, EXIT.failed);
+      const run = await runContractSuite({ reportDir, env, workers });
+      if (run.exitCode !== 0) throw new SuiteError('USAGE', `${label} run ${i} failed (${run.failed} failed); benchmark figures would mean nothing`, EXIT.failed);
       tests = run.passed + run.skipped;
       times.push(run.durationMs / 1000);
-      process.stdout.write(`run ${i}/${runs}: ${run.passed} passed, ${run.skipped} skipped in ${(run.durationMs / 1000).toFixed(1)} s (wall, including starting the reference API twice)\n`);
+      process.stdout.write(`${label} run ${i}/${runs}: ${run.passed} passed, ${run.skipped} skipped in ${(run.durationMs / 1000).toFixed(1)} s (wall, ${what})\n`);
     } finally {
       rmSync(reportDir, { recursive: true, force: true });
     }
   }
   const m = median(times);
   process.stdout.write(
-    `contract suite: ${tests} tests, wall time median ${m.toFixed(1)} s (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}) over ${runs} runs, ${workers} workers, ${(tests / m).toFixed(1)} tests/s\n`,
+    `contract suite, ${label}: ${tests} tests, wall time median ${m.toFixed(1)} s (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}) over ${runs} runs, ${workers} workers, ${(tests / m).toFixed(1)} tests/s\n`,
   );
+}
+
+await runMain(async () => {
+  const argv = process.argv.slice(2);
+  const unknown = argv.find((a, i) => (a.startsWith('--') ? !OPTIONS.includes(a) : !OPTIONS.includes(argv[i - 1] ?? '')));
+  if (unknown !== undefined) throw new SuiteError('USAGE', `unknown argument '${unknown}' (usage: bench [--runs N] [--workers N] [--target embedded|external|both])`);
+  const runs = option(argv, '--runs', 3, 20);
+  const workers = option(argv, '--workers', 4, 32);
+  const target = targetOption(argv);
+  if (target !== 'external') {
+    await measure('embedded target', 'including starting the reference API twice', runs, workers, {});
+  }
+  if (target !== 'embedded') {
+    let reference: RunningReference | undefined;
+    try {
+      reference = await startReference({ PASSWORD_HASH_COST: '14' });
+      // No expiry instance: CAP_EXPIRY_WAIT keeps its default for another target, false.
+      await measure('external target', 'a reference API started beforehand, expiry waits off', runs, workers, referenceTargetEnv(reference));
+    } finally {
+      await reference?.stop();
+    }
+  }
 });

@@ -84,7 +84,7 @@ export async function checkCase(c: Case, reportRoot: string, onLine?: (line: str
 /** The spec files that own each area's checks: their failures are listed first. */
 const AREA_SPECS: Record<string, readonly string[]> = {
   shape: ['sign-in.valid', 'tokens.'],
-  credentials: ['sign-in.invalid-credentials', 'sign-in.timing'],
+  credentials: ['sign-in.invalid-credentials', 'account-enumeration.timing'],
   errors: ['sign-in.malformed', 'sign-in.invalid-credentials'],
   tokens: ['tokens.shape', 'protected', 'refresh.spec'],
   expiry: ['tokens.expiry-ordering', 'refresh.expiry'],

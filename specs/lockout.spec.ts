@@ -1,5 +1,5 @@
 /**
- * Lockout (CONTRACT.md decision 2): repeated failed sign-ins on one account end in 429
+ * Lockout (contracts/CONTRACT.md decision 2): repeated failed sign-ins on one account end in 429
  * with Retry-After, the body still reveals nothing, the right password does not get past
  * the lock, other accounts are unaffected, and an unknown email is locked out the same way.
  *

@@ -33,13 +33,13 @@ const REJECTED: RejectedCredential[] = [
 ];
 
 test.describe('protected endpoint with a valid access token', () => {
-  test('the signed-in access token opens it: 200 and a ChatResponse @smoke', async ({ api, session }) => {
-    const res = await api.chat(session.access_token);
+  test('the signed-in access token opens it: 200 and a ChatResponse @smoke', async ({ api, sharedSession }) => {
+    const res = await api.chat(sharedSession.access_token);
     expect(res).toHaveStatus(200);
     expect(res).toMatchContract('ChatResponse');
   });
 
-  test('the scheme is case-insensitive: "bearer" (the token_type as issued) opens it too', async ({ api, session }) => {
+  test('the scheme is case-insensitive: "bearer" (the token_type as issued) opens it too', async ({ api, sharedSession: session }) => {
     // RFC 9110 §11.1: auth schemes are case-insensitive; decision 4: token_type "bearer". A
     // client that writes `${token_type} ${access_token}` must not be turned away.
     const res = await api.chat(undefined, { authorization: `${session.token_type.toLowerCase()} ${session.access_token}` });
@@ -56,7 +56,7 @@ test.describe('protected endpoint with a valid access token', () => {
 
 test.describe('protected endpoint without a valid access token', () => {
   for (const credential of REJECTED) {
-    test(`answers 401 with a Bearer challenge to ${credential.name}`, async ({ api, session }) => {
+    test(`answers 401 with a Bearer challenge to ${credential.name}`, async ({ api, sharedSession: session }) => {
       const authorization = credential.authorization(session);
       const res =
         authorization === undefined ? await api.chat(undefined) : await api.chat(undefined, { authorization });

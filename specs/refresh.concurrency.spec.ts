@@ -1,5 +1,5 @@
 /**
- * One refresh token, presented by several requests at once (CONTRACT.md decision 8 under
+ * One refresh token, presented by several requests at once (contracts/CONTRACT.md decision 8 under
  * concurrency): with rotation, at most one wins; the others are answered 401, never a
  * 5xx and never a second set of tokens. (Rejecting all of them is allowed here: an
  * implementation may refuse a token it sees raced; that a lone refresh works is

@@ -1,5 +1,5 @@
 /**
- * POST /auth/refresh-token (CONTRACT.md decision 1): a valid refresh token gets a new
+ * POST /auth/refresh-token (contracts/CONTRACT.md decision 1): a valid refresh token gets a new
  * token response for the same user, not cacheable, with or without an Authorization
  * header; anything else presented as the refresh token gets 401 (decision 8: an access
  * token is never accepted where a refresh token is expected); a body that fails
@@ -66,28 +66,28 @@ test.describe('refresh with a valid refresh token', () => {
 });
 
 test.describe('refresh with anything but a valid refresh token', () => {
-  test('rejects the access token presented as refresh token with 401', async ({ api, session }) => {
+  test('rejects the access token presented as refresh token with 401', async ({ api, sharedSession: session }) => {
     const res = await api.refresh(session.access_token);
     expect(res).toHaveStatus(401);
   });
 
-  test('rejects a refresh token with a tampered signature with 401', async ({ api, session }) => {
+  test('rejects a refresh token with a tampered signature with 401', async ({ api, sharedSession: session }) => {
     const res = await api.refresh(tamperSignature(session.refresh_token));
     expect(res).toHaveStatus(401);
   });
 
-  test('rejects a refresh token with a tampered claim (exp extended) with 401', async ({ api, session }) => {
+  test('rejects a refresh token with a tampered claim (exp extended) with 401', async ({ api, sharedSession: session }) => {
     const res = await api.refresh(tamperClaim(session.refresh_token, 'exp', session.refresh_expires_at + 86_400));
     expect(res).toHaveStatus(401);
   });
 
-  test('rejects a refresh token re-encoded with alg none with 401 (or 422: its signature part is empty)', async ({ api, session, config }) => {
+  test('rejects a refresh token re-encoded with alg none with 401 (or 422: its signature part is empty)', async ({ api, sharedSession: session, config }) => {
     const token = algNone(session.refresh_token);
     const res = await api.refresh(token);
     expect(res).toBeClientError({ allowed: rejectionsFor(token), limitMs: config.responseTimeLimitMs });
   });
 
-  test('rejects truncated refresh tokens with 401 (422 once no longer JWT-shaped)', async ({ api, session, config }) => {
+  test('rejects truncated refresh tokens with 401 (422 once no longer JWT-shaped)', async ({ api, sharedSession: session, config }) => {
     for (const variant of truncatedVariants(session.refresh_token)) {
       await test.step(variant.name, async () => {
         const res = await api.refresh(variant.token);
@@ -117,7 +117,7 @@ test.describe('refresh with anything but a valid refresh token', () => {
 test.describe('refresh with a malformed body', () => {
   // One test walking every schema-derived case (specs/support/malformed.ts) as a step; the
   // per-case tests with leak checks live in sign-in.malformed.spec.ts.
-  test('answers 422 to each body that fails the RefreshRequest schema', async ({ api, session, config }) => {
+  test('answers 422 to each body that fails the RefreshRequest schema', async ({ api, sharedSession: session, config }) => {
     for (const malformed of deriveMalformedCases(refreshRequestSchema)) {
       await test.step(`${malformed.name} → ${malformed.allowed.join(' or ')}`, async () => {
         // Built around a real refresh token: a target that unwraps a wrong type leniently

@@ -1,5 +1,5 @@
 /**
- * Invalid credentials (CONTRACT.md decision 2): 401, the same status and body whether the
+ * Invalid credentials (contracts/CONTRACT.md decision 2): 401, the same status and body whether the
  * email is unknown or the password wrong (no user enumeration), and error bodies that
  * reveal nothing. No Cache-Control is required on errors: they carry no token.
  *

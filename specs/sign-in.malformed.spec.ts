@@ -1,20 +1,21 @@
 /**
- * Malformed input to sign-in and refresh (CONTRACT.md decision 2): one test per case
+ * Malformed input to sign-in and refresh (contracts/CONTRACT.md decision 2): one test per case
  * derived from the request schemas (specs/support/malformed.ts), plus oversized bodies
  * and unsupported methods. Every answer is the decided 4xx, fast, never a 5xx, and its
  * body reveals nothing (specs/support/leaks.ts).
  *
  * Sign-in cases are built on an unknown email and a random password: no account collects
  * a failure, whatever a lenient target makes of them. Refresh cases carry a real refresh
- * token of the main account, so a target that accepts a malformed body is caught by the
+ * token of the main account (the worker's shared sign-in: a correct target spends
+ * nothing), so a target that accepts a malformed body is caught by the
  * status, and one that echoes the token by the leak check.
  */
-import { randomBytes } from 'node:crypto';
 import { refreshRequestSchema, signInRequestSchema } from '../contracts/index.ts';
-import type { ApiResponse, AuthApi } from './support/api.ts';
+import type { ApiResponse } from './support/api.ts';
 import { unknownEmail, wrongPasswordFor } from './support/accounts.ts';
 import { configuredSecrets, errorBodyLeaks } from './support/leaks.ts';
-import { deriveMalformedCases, type MalformedCase, type RawRequest } from './support/malformed.ts';
+import { deriveMalformedCases, type MalformedCase } from './support/malformed.ts';
+import { oversizedJson, sendOversized, sendRaw } from './support/raw-requests.ts';
 import { expect, test } from './fixtures.ts';
 import type { SuiteConfig } from '../lib/config.ts';
 
@@ -24,9 +25,9 @@ const ALLOW_INCLUDES_POST = /(^|,)\s*POST\s*(,|$)/i;
 /** The checks every answer to a malformed case gets. */
 function expectRejected(res: ApiResponse, c: MalformedCase, config: SuiteConfig, secrets: string[], sent: string): void {
   expect(res).toBeClientError({ allowed: c.allowed, limitMs: config.responseTimeLimitMs });
-  // The shape of an error body is not part of the contract (no error response is
-  // documented; decision 2 fixes statuses): FastAPI's {"detail": …}, RFC 9457 problem
-  // details or plain text all pass. What any of them must not do is leak.
+  expect(res).toBeJsonError();
+  // Beyond being JSON (decision 2), the shape of an error body is not part of the contract:
+  // FastAPI's {"detail": …} and RFC 9457 problem details both pass. What neither may do is leak.
   expect(errorBodyLeaks(res, { secrets: [...secrets, ...configuredSecrets(config)], sent }), 'the error body leaks').toEqual([]);
 }
 
@@ -44,6 +45,7 @@ test.describe('sign-in with a malformed body', () => {
   test('an oversized body → 413 or 422', async ({ api, config }) => {
     const res = await sendOversized(api, config.paths.signIn, oversizedJson({ email: unknownEmail() }, 'password', config.oversizedBodyBytes));
     expect(res).toBeClientError({ allowed: [413, 422], limitMs: config.responseTimeLimitMs });
+    expect(res).toBeJsonError();
     expect(errorBodyLeaks(res, { secrets: configuredSecrets(config) }), 'the error body leaks').toEqual([]);
     expect(res.text.length, 'the error body echoes the oversized input').toBeLessThan(config.oversizedBodyBytes / 2);
   });
@@ -51,7 +53,7 @@ test.describe('sign-in with a malformed body', () => {
 
 test.describe('refresh with a malformed body', () => {
   for (const c of deriveMalformedCases(refreshRequestSchema)) {
-    test(`${c.name} → ${c.allowed.join(' or ')}`, async ({ api, config, session }) => {
+    test(`${c.name} → ${c.allowed.join(' or ')}`, async ({ api, config, sharedSession: session }) => {
       const valid = { token: session.refresh_token };
       const { body, contentType } = c.build(valid);
       const res = await sendRaw(api, config.paths.refresh, { body, contentType });
@@ -62,6 +64,7 @@ test.describe('refresh with a malformed body', () => {
   test('an oversized body → 413 or 422', async ({ api, config }) => {
     const res = await sendOversized(api, config.paths.refresh, oversizedJson({}, 'token', config.oversizedBodyBytes));
     expect(res).toBeClientError({ allowed: [413, 422], limitMs: config.responseTimeLimitMs });
+    expect(res).toBeJsonError();
     expect(errorBodyLeaks(res, { secrets: configuredSecrets(config) }), 'the error body leaks').toEqual([]);
     expect(res.text.length, 'the error body echoes the oversized input').toBeLessThan(config.oversizedBodyBytes / 2);
   });
@@ -80,44 +83,10 @@ test.describe('unsupported methods', () => {
         const res = await api.send(method, pathOf(config), data === undefined ? {} : { data });
         // Decision 2 allows either; a 405 must say what is allowed (RFC 9110 §15.5.6).
         expect(res).toBeClientError({ allowed: [405, 404], limitMs: config.responseTimeLimitMs });
+        expect(res).toBeJsonError();
         if (res.status === 405) expect(res).toHaveHeader('allow', ALLOW_INCLUDES_POST);
         expect(errorBodyLeaks(res, { secrets: configuredSecrets(config) }), 'the error body leaks').toEqual([]);
       });
     }
   }
 });
-
-/**
- * POSTs `body` byte for byte. As a Buffer, not a string: given a string that does not
- * parse as JSON under a JSON content type, Playwright's request API serializes it into a
- * JSON string literal, which would turn every invalid-JSON case into valid JSON.
- */
-function sendRaw(api: AuthApi, path: string, { body, contentType }: RawRequest): Promise<ApiResponse> {
-  return api.send('POST', path, { data: Buffer.from(body, 'utf8'), raw: true, headers: { 'content-type': contentType } });
-}
-
-/**
- * POSTs an oversized JSON body. RFC 9110 §15.5.14 lets a server answer 413 before it has
- * read the body and then close the connection; the client, still writing, may see the
- * connection fail (EPIPE, ECONNRESET) before it reads that answer. Such a transport
- * failure is retried (three attempts in all); a target that never answers fails the test.
- */
-async function sendOversized(api: AuthApi, path: string, body: string): Promise<ApiResponse> {
-  const attempts = 3;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await sendRaw(api, path, { body, contentType: 'application/json' });
-    } catch (error) {
-      const transport = /\b(EPIPE|ECONNRESET|socket hang up)\b/i.test(String(error));
-      if (!transport || attempt >= attempts) throw error;
-    }
-  }
-}
-
-/** A JSON object of exactly `bytes` bytes: `base` plus `field` holding random text. */
-function oversizedJson(base: Record<string, string>, field: string, bytes: number): string {
-  const skeleton = JSON.stringify({ ...base, [field]: '' });
-  const filler = randomBytes(Math.ceil(bytes / 2)).toString('hex').slice(0, Math.max(0, bytes - Buffer.byteLength(skeleton)));
-  const text = JSON.stringify({ ...base, [field]: filler });
-  return text;
-}

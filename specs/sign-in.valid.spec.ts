@@ -1,6 +1,6 @@
 /**
  * Valid credentials: the documented 200 response, held to the contract schema and to the
- * decided headers (CONTRACT.md decisions 3 and 4).
+ * decided headers (contracts/CONTRACT.md decisions 3 and 4).
  */
 import { AuthApi } from './support/api.ts';
 import { JSON_CONTENT_TYPE } from './support/flows.ts';
@@ -26,12 +26,12 @@ test.describe('sign-in with valid credentials', () => {
     expect(res).not.toHaveHeader('cache-control', /(^|,)\s*(public|max-age=[1-9])/i);
   });
 
-  test('gives token_type "bearer", compared case-insensitively', async ({ session }) => {
+  test('gives token_type "bearer", compared case-insensitively', async ({ sharedSession: session }) => {
     // RFC 6749 §7.1: the token type is case-insensitive, "Bearer" is as valid as "bearer".
     expect(session.token_type.toLowerCase()).toBe('bearer');
   });
 
-  test('returns the account that signed in', async ({ session, config }) => {
+  test('returns the account that signed in', async ({ sharedSession: session, config }) => {
     expect(session.user.email.toLowerCase()).toBe(config.user.email.toLowerCase());
   });
 

@@ -1,5 +1,5 @@
 /**
- * Expiry times (CONTRACT.md decision 7): whole Unix seconds, the server's Date <
+ * Expiry times (contracts/CONTRACT.md decision 7): whole Unix seconds, the server's Date <
  * expires_at < refresh_expires_at, and TTLs within the configured bounds. Judged against
  * the server's Date header, with CLOCK_SKEW_SECONDS of allowance and one more second for
  * the header's resolution where it matters. The bounds hold for the main target only:

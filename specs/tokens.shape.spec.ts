@@ -1,5 +1,5 @@
 /**
- * The shape of the issued tokens (CONTRACT.md decision 6): compact JWTs with an
+ * The shape of the issued tokens (contracts/CONTRACT.md decision 6): compact JWTs with an
  * allowlisted algorithm (never `none`), JSON header and claims, `exp` claims that equal the
  * body's expiry times, no `iat` from the future, `sub` naming the user where present, two
  * distinct tokens, and (when the suite has the key) signatures that verify.
@@ -20,7 +20,7 @@ const EXPIRY_FIELD: Record<TokenName, 'expires_at' | 'refresh_expires_at'> = {
 };
 
 test.describe('token shape', () => {
-  test('both tokens are compact JWTs with JSON header and claims @smoke', async ({ session }) => {
+  test('both tokens are compact JWTs with JSON header and claims @smoke', async ({ sharedSession: session }) => {
     for (const name of TOKENS) {
       const token = session[name];
       expect(isCompactJws(token), `${name} is not a compact JWT (three base64url parts)`).toBe(true);
@@ -29,7 +29,7 @@ test.describe('token shape', () => {
     }
   });
 
-  test('header alg is one of the allowed algorithms, never none', async ({ session, config }) => {
+  test('header alg is one of the allowed algorithms, never none', async ({ sharedSession: session, config }) => {
     for (const name of TOKENS) {
       const { header } = decodeJwtParts(session[name]);
       expect(isAlgNone(header.alg), `${name} is unsigned (alg none)`).toBe(false);
@@ -37,7 +37,7 @@ test.describe('token shape', () => {
     }
   });
 
-  test('the exp claims equal expires_at and refresh_expires_at', async ({ session }) => {
+  test('the exp claims equal expires_at and refresh_expires_at', async ({ sharedSession: session }) => {
     for (const name of TOKENS) {
       const { payload } = decodeJwtParts(session[name]);
       expect(payload.exp, `${name} exp claim must equal ${EXPIRY_FIELD[name]}`).toBe(session[EXPIRY_FIELD[name]]);
@@ -61,7 +61,7 @@ test.describe('token shape', () => {
     if (seen === 0) testInfo.annotations.push({ type: 'note', description: 'neither token carries iat' });
   });
 
-  test('sub, where present, identifies user.id', async ({ session }, testInfo) => {
+  test('sub, where present, identifies user.id', async ({ sharedSession: session }, testInfo) => {
     let seen = 0;
     for (const name of TOKENS) {
       const { payload } = decodeJwtParts(session[name]);
@@ -72,7 +72,7 @@ test.describe('token shape', () => {
     if (seen === 0) testInfo.annotations.push({ type: 'note', description: 'neither token carries sub' });
   });
 
-  test('the access token and the refresh token differ', async ({ session }) => {
+  test('the access token and the refresh token differ', async ({ sharedSession: session }) => {
     // Compared as a boolean so a failure never prints a token.
     expect(session.access_token === session.refresh_token, 'the refresh token is the access token').toBe(false);
   });
@@ -94,7 +94,7 @@ test.describe('token shape', () => {
 
 test.describe('token signatures', () => {
   // Only tokens from the main target: the expiry target may sign with another key.
-  test('both signatures verify with the configured key', async ({ session, config, verifyKey }) => {
+  test('both signatures verify with the configured key', async ({ sharedSession: session, config, verifyKey }) => {
     requireCapability(config, 'signatureVerification');
     expect(verifyKey, 'signature verification needs JWT_JWKS_URL or JWT_VERIFY_KEY').toBeDefined();
     for (const name of TOKENS) {
@@ -102,7 +102,7 @@ test.describe('token signatures', () => {
     }
   });
 
-  test('a token with a tampered signature does not verify', async ({ session, config, verifyKey }) => {
+  test('a token with a tampered signature does not verify', async ({ sharedSession: session, config, verifyKey }) => {
     requireCapability(config, 'signatureVerification');
     expect(verifyKey, 'signature verification needs JWT_JWKS_URL or JWT_VERIFY_KEY').toBeDefined();
     for (const name of TOKENS) {

@@ -28,6 +28,7 @@ test('no BASE_URL: the embedded reference API with its seeded accounts', () => {
   assert.ok(config.lockoutPassword);
   assert.equal(config.capabilities.expiryWait, true);
   assert.equal(config.capabilities.signatureVerification, true);
+  assert.equal(config.capabilities.algorithmConfusion, true, 'the embedded JWKS gives the public key');
 });
 
 test('another target is one BASE_URL and credentials away', () => {
@@ -41,9 +42,22 @@ test('another target is one BASE_URL and credentials away', () => {
   assert.equal(config.lockoutEmail, undefined);
   assert.equal(config.capabilities.expiryWait, false, 'waiting for real expiry is opt-in on other targets');
   assert.equal(config.capabilities.signatureVerification, false);
+  assert.equal(config.capabilities.algorithmConfusion, false, 'no public key, no algorithm-confusion check');
 });
 
-test('defaults follow CONTRACT.md', () => {
+test('the algorithm-confusion check needs a public key, not an HMAC secret', () => {
+  const at = { ...external, BASE_URL: 'https://staging.example.test' };
+  assert.equal(loadSuiteConfig({ ...at, JWT_VERIFY_KEY: 'an-hmac-secret' }).capabilities.algorithmConfusion, false);
+  assert.equal(loadSuiteConfig({ ...at, JWT_JWKS_URL: 'https://staging.example.test/jwks' }).capabilities.algorithmConfusion, true);
+  assert.equal(
+    loadSuiteConfig({ ...at, JWT_VERIFY_KEY: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' }).capabilities.algorithmConfusion,
+    true,
+  );
+  assert.throws(() => loadSuiteConfig({ ...at, CAP_ALG_CONFUSION: 'true' }), /CAP_ALG_CONFUSION/);
+  assert.equal(loadSuiteConfig({ ...at, JWT_JWKS_URL: 'https://staging.example.test/jwks', CAP_ALG_CONFUSION: 'false' }).capabilities.algorithmConfusion, false);
+});
+
+test('defaults follow contracts/CONTRACT.md', () => {
   const config = loadSuiteConfig(external);
   assert.deepEqual(config.paths, { signIn: '/auth/sign-in', refresh: '/auth/refresh-token', protected: '/chat' });
   assert.equal(config.apiVersion, '0.2.0');

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { refreshRequestSchema, signInRequestSchema, validate } from '../contracts/index.ts';
+import { chatRequestSchema, refreshRequestSchema, signInRequestSchema, validate } from '../contracts/index.ts';
 import {
   allowedTypes,
   deriveMalformedCases,
@@ -135,4 +135,21 @@ test('the fixed cases: {}, non-object JSON, invalid JSON and wrong content types
       ['application/x-www-form-urlencoded', 'token=header.payload.signature'],
     ],
   );
+});
+
+test('the /chat cases: message missing or mistyped, optional fields mistyped (null read as absent), no empty strings', () => {
+  const valid = { message: 'hello', target_context: 'context', conversation_id: 'c-1' };
+  assert.ok(validate('ChatRequest', valid).ok);
+  const cases = deriveMalformedCases(chatRequestSchema, { emptyStrings: false });
+  const names = cases.map((c) => c.name);
+  assert.ok(names.includes('missing required field "message"'));
+  for (const type of ['a number', 'a boolean', 'null', 'an array', 'an object']) assert.ok(names.includes(`"message" as ${type}`), type);
+  for (const field of ['target_context', 'conversation_id']) {
+    for (const type of ['a number', 'a boolean', 'an array', 'an object']) assert.ok(names.includes(`"${field}" as ${type}`), `${field} ${type}`);
+    assert.ok(!names.includes(`"${field}" as null`), `${field}: null may mean absent`);
+  }
+  assert.equal(cases.filter((c) => c.kind === 'empty-string').length, 0);
+  for (const c of cases.filter((c) => c.kind === 'wrong-type' || c.kind === 'missing-field')) {
+    assert.equal(validate('ChatRequest', parsedBody(c, valid)).ok, false, c.name);
+  }
 });

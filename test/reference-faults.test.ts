@@ -4,10 +4,12 @@
  * production instance built with the same environment.
  */
 import assert from 'node:assert/strict';
+import { createPublicKey } from 'node:crypto';
 import { test } from 'node:test';
 import { validate } from '../contracts/index.ts';
 import { FAULTS, FAULT_NAMES, isFaultName, type FaultName } from '../reference-api/src/faults.ts';
 import { INVALID_CREDENTIALS_DETAIL } from '../reference-api/src/behaviour.ts';
+import { hmacConfused, hmacSecretsFor, startKeyServer } from '../specs/support/forged-tokens.ts';
 import { MAIN, jwtPart, seededUser, tamper, testApp, type TestApp, type TokenBody } from '../reference-api/testing/harness.ts';
 
 const DAY = 86_400;
@@ -340,6 +342,65 @@ const ROWS: Record<FaultName, Row> = {
     symptom: async (api) => {
       const body = (await api.signIn()).json<TokenBody>();
       return body.expires_at - nowSeconds(api) === 3600 && body.refresh_expires_at - nowSeconds(api) === 30 * DAY;
+    },
+  },
+  'oversized-html-page': {
+    env: { REFERENCE_BODY_LIMIT: '2048' },
+    symptom: async (api) => {
+      const res = await api.post('/auth/sign-in', { email: MAIN.email, password: 'x'.repeat(5000) });
+      return res.statusCode === 413 && String(res.headers['content-type']).startsWith('text/html') && res.body.startsWith('<html>');
+    },
+  },
+  'chat-coerces-types': {
+    symptom: async (api) => (await api.chat(`Bearer ${(await api.tokens()).access_token}`, { message: 42, target_context: true })).statusCode === 200,
+  },
+  'chat-missing-message-500': {
+    symptom: async (api) => (await api.chat(`Bearer ${(await api.tokens()).access_token}`, { target_context: 'no message' })).statusCode === 500,
+  },
+  'chat-version-optional': {
+    symptom: async (api) => {
+      const bearer = `Bearer ${(await api.tokens()).access_token}`;
+      return (await api.chat(bearer, { message: 'hello' }, {})).statusCode === 200 && (await api.chat(bearer, { message: 'hello' }, { 'x-api-version': '' })).statusCode === 200;
+    },
+  },
+  'revocation-one-step': {
+    symptom: async (api) => {
+      const t0 = (await api.tokens()).refresh_token;
+      const t1 = (await api.refresh(t0)).json<TokenBody>().refresh_token;
+      const t2 = (await api.refresh(t1)).json<TokenBody>().refresh_token;
+      const replay = await api.refresh(t0);
+      return replay.statusCode === 401 && (await api.refresh(t2)).statusCode === 200;
+    },
+  },
+  'hmac-public-key-accepted': {
+    symptom: async (api) => {
+      const { keys } = (await api.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{ keys: object[] }>();
+      const { access_token } = await api.tokens();
+      let opened = false;
+      for (const { secret } of hmacSecretsFor('key', createPublicKey({ key: keys[0] as never, format: 'jwk' }))) {
+        if ((await api.chat(`Bearer ${await hmacConfused(access_token, secret)}`)).statusCode === 200) opened = true;
+      }
+      return opened;
+    },
+  },
+  'trusts-jku-header': {
+    symptom: async (api) => {
+      const server = await startKeyServer();
+      try {
+        return (await api.chat(`Bearer ${await server.forge((await api.tokens()).access_token, 'jku')}`)).statusCode === 200;
+      } finally {
+        await server.close();
+      }
+    },
+  },
+  'trusts-x5u-header': {
+    symptom: async (api) => {
+      const server = await startKeyServer();
+      try {
+        return (await api.chat(`Bearer ${await server.forge((await api.tokens()).access_token, 'x5u')}`)).statusCode === 200;
+      } finally {
+        await server.close();
+      }
     },
   },
   'contract-breaks-under-load': {

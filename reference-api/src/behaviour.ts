@@ -30,6 +30,17 @@ export interface TokenBehaviour {
   iatSkewSeconds: number;
   /** The "refresh token" handed out is the access token itself. */
   refreshTokenIsAccessToken: boolean;
+  /**
+   * Verification takes an HS256 token with the signing key's public key (its SPKI PEM text)
+   * as the HMAC secret: algorithm confusion (RFC 8725 §2.1). Production: false.
+   */
+  acceptHmacWithPublicKey: boolean;
+  /**
+   * Verification trusts a key location named in the token's header: 'jku' (a JWK Set URL)
+   * or 'x5u' (an X.509 certificate URL), fetched from loopback addresses only (RFC 8725
+   * §3.1 says never to). Production: 'none', only the server's own key counts.
+   */
+  trustHeaderKeyUrl: 'none' | 'jku' | 'x5u';
 }
 
 export interface RefreshBehaviour {
@@ -47,9 +58,11 @@ export interface RefreshBehaviour {
   /**
    * What a replayed refresh token revokes. 'family': its whole family, the successor
    * included (RFC 9700 §4.14.2); 'user': every refresh token of its user (some servers log
-   * out everywhere on a detected theft; the contract allows it); 'none': nothing.
+   * out everywhere on a detected theft; the contract allows it); 'successor': only the
+   * token issued directly from the replayed one (its parent link), not those issued
+   * further down the chain; 'none': nothing.
    */
-  revokeOnReuse: 'family' | 'user' | 'none';
+  revokeOnReuse: 'family' | 'user' | 'successor' | 'none';
   /**
    * An Authorization header on a refresh must carry a valid, unexpired access token.
    * Production ignores the header: decision 1 lets a client with an expired one refresh.
@@ -67,6 +80,10 @@ export interface ChatBehaviour {
    * §11.1); 'exact-case': only "Bearer"; 'any-scheme': the second word, whatever the scheme.
    */
   scheme: 'bearer' | 'exact-case' | 'any-scheme';
+  /** A missing or empty X-API-Version gets 422. */
+  requireApiVersion: boolean;
+  /** Numbers, booleans and null in the body's string fields are turned into strings before validation. */
+  coerceTypes: boolean;
 }
 
 export interface LockoutBehaviour {
@@ -89,6 +106,8 @@ export interface OutgoingResponse {
   status: number;
   /** The parsed JSON body (undefined when the body is not JSON); assign to replace it. */
   body: unknown;
+  /** Set to send this text instead of any body (a page that is not JSON); set content-type too. */
+  rawText?: string;
   getHeader(name: string): string | undefined;
   setHeader(name: string, value: string): void;
   removeHeader(name: string): void;
@@ -135,6 +154,8 @@ export function productionBehaviour(ttls: TtlSettings): Behaviour {
       accessExpClaimSkewSeconds: 0,
       iatSkewSeconds: 0,
       refreshTokenIsAccessToken: false,
+      acceptHmacWithPublicKey: false,
+      trustHeaderKeyUrl: 'none',
     },
     refresh: {
       acceptAccessTokens: false,
@@ -145,7 +166,15 @@ export function productionBehaviour(ttls: TtlSettings): Behaviour {
       revokeOnReuse: 'family',
       requireValidBearer: false,
     },
-    chat: { requireToken: true, verifySignature: true, checkExpiry: true, acceptRefreshTokens: false, scheme: 'bearer' },
+    chat: {
+      requireToken: true,
+      verifySignature: true,
+      checkExpiry: true,
+      acceptRefreshTokens: false,
+      scheme: 'bearer',
+      requireApiVersion: true,
+      coerceTypes: false,
+    },
     lockout: { enabled: true, countUnknownEmails: true, checkBeforePassword: true },
     mutateResponse: null,
   };

@@ -28,7 +28,12 @@ export interface RefreshTokenRow {
   used_at: number | null;
   /** Unix ms; set when the family was revoked after a reuse. */
   revoked_at: number | null;
+  /** The refresh token this one was issued for (rotation); null for the first of a family. */
+  parent_jti: string | null;
 }
+
+/** What a new refresh-token record states. */
+export type NewRefreshToken = Pick<RefreshTokenRow, 'jti' | 'family_id' | 'user_id' | 'expires_at'> & { parent_jti?: string | null };
 
 /** Why a refresh token could not be consumed. */
 export type ConsumeFailure = 'unknown' | 'already-used' | 'revoked';
@@ -74,6 +79,10 @@ export class ReferenceStore {
     if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    // Databases created before refresh tokens recorded their parent gain the column.
+    const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(refresh_tokens)').all();
+    if (!columns.some((c) => c.name === 'parent_jti')) this.db.exec('ALTER TABLE refresh_tokens ADD COLUMN parent_jti TEXT');
+    this.db.exec('CREATE INDEX IF NOT EXISTS refresh_tokens_parent ON refresh_tokens(parent_jti)');
     const db = this.db;
     this.statements = {
       insertOrganization: db.prepare<[string, string]>('INSERT OR IGNORE INTO organizations (id, name) VALUES (?, ?)'),
@@ -93,12 +102,13 @@ export class ReferenceStore {
         'SELECT id, email, name, organization_id, password_hash FROM users WHERE id <> ? ORDER BY email_key LIMIT 1',
       ),
       countUsers: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users'),
-      insertRefreshToken: db.prepare<[string, string, string, number]>(
-        'INSERT INTO refresh_tokens (jti, family_id, user_id, expires_at) VALUES (?, ?, ?, ?)',
+      insertRefreshToken: db.prepare<[string, string, string, number, string | null]>(
+        'INSERT INTO refresh_tokens (jti, family_id, user_id, expires_at, parent_jti) VALUES (?, ?, ?, ?, ?)',
       ),
       refreshTokenByJti: db.prepare<[string], RefreshTokenRow>(
-        'SELECT jti, family_id, user_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE jti = ?',
+        'SELECT jti, family_id, user_id, expires_at, used_at, revoked_at, parent_jti FROM refresh_tokens WHERE jti = ?',
       ),
+      revokeChildren: db.prepare<[number, string]>('UPDATE refresh_tokens SET revoked_at = ? WHERE parent_jti = ? AND revoked_at IS NULL'),
       // The single-use guarantee (RFC 9700 §4.14.2): only an unused, unrevoked row changes.
       markUsedIfUnused: db.prepare<[number, string]>(
         'UPDATE refresh_tokens SET used_at = ? WHERE jti = ? AND used_at IS NULL AND revoked_at IS NULL',
@@ -164,8 +174,8 @@ export class ReferenceStore {
 
   // Refresh tokens
 
-  addRefreshToken(record: Pick<RefreshTokenRow, 'jti' | 'family_id' | 'user_id' | 'expires_at'>): void {
-    this.statements.insertRefreshToken.run(record.jti, record.family_id, record.user_id, record.expires_at);
+  addRefreshToken(record: NewRefreshToken): void {
+    this.statements.insertRefreshToken.run(record.jti, record.family_id, record.user_id, record.expires_at, record.parent_jti ?? null);
   }
 
   findRefreshToken(jti: string): RefreshTokenRow | undefined {
@@ -179,7 +189,7 @@ export class ReferenceStore {
   consumeRefreshToken(
     jti: string,
     atMs: number,
-    successor: Pick<RefreshTokenRow, 'jti' | 'family_id' | 'user_id' | 'expires_at'> | null,
+    successor: NewRefreshToken | null,
   ): { ok: true } | { ok: false; failure: ConsumeFailure; familyId?: string } {
     return this.transaction(() => {
       if (this.statements.markUsedIfUnused.run(atMs, jti).changes === 1) {
@@ -200,6 +210,11 @@ export class ReferenceStore {
 
   revokeFamily(familyId: string, atMs: number): number {
     return this.statements.revokeFamily.run(atMs, familyId).changes;
+  }
+
+  /** The tokens issued directly from `jti`, and no further down (the `revocation-one-step` fault). */
+  revokeChildren(jti: string, atMs: number): number {
+    return this.statements.revokeChildren.run(atMs, jti).changes;
   }
 
   /** Every refresh token of the user, whatever its family (the `reuse-revokes-all-sessions` variation). */

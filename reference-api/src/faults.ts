@@ -589,6 +589,62 @@ const definitions = {
     apply: (base, config) =>
       config.ttlsSetExplicitly ? base : switches('tokens', { accessTtlSeconds: 3600, refreshTtlSeconds: 30 * DAY })(base, config),
   },
+  'oversized-html-page': {
+    area: 'errors',
+    harmless: false,
+    description: "a body over the size limit gets a gateway's HTML error page (413, text/html) instead of a JSON body",
+    apply: mutating((response) => {
+      if (response.status !== 413) return;
+      response.rawText = '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+      response.setHeader('content-type', 'text/html');
+    }),
+  },
+  'chat-coerces-types': {
+    area: 'errors',
+    harmless: false,
+    description: 'POST /chat turns numbers, booleans and null in its body into strings instead of rejecting them ({"message": 42} is answered)',
+    apply: switches('chat', { coerceTypes: true }),
+  },
+  'chat-missing-message-500': {
+    area: 'errors',
+    harmless: false,
+    description: 'a /chat body without "message" gets 500 instead of 422',
+    apply: internalErrorWhen(
+      (response) =>
+        response.route === CHAT &&
+        validationProblems(response).some((p) => p.type === 'missing' && JSON.stringify(p.loc) === '["body","message"]'),
+    ),
+  },
+  'chat-version-optional': {
+    area: 'protected',
+    harmless: false,
+    description: 'POST /chat answers without an X-API-Version header (or with an empty one)',
+    apply: switches('chat', { requireApiVersion: false }),
+  },
+  'revocation-one-step': {
+    area: 'refresh',
+    harmless: false,
+    description: 'a replayed refresh token revokes only the token issued directly from it: after T0→T1→T2, replaying T0 leaves T2 working',
+    apply: switches('refresh', { revokeOnReuse: 'successor' }),
+  },
+  'hmac-public-key-accepted': {
+    area: 'tokens',
+    harmless: false,
+    description: "verification accepts HS256 tokens with the signing key's public key (SPKI PEM) as the HMAC secret (algorithm confusion)",
+    apply: switches('tokens', { acceptHmacWithPublicKey: true }),
+  },
+  'trusts-jku-header': {
+    area: 'tokens',
+    harmless: false,
+    description: "verification fetches the JWK Set named by the token header's jku (loopback URLs only) and trusts its keys",
+    apply: switches('tokens', { trustHeaderKeyUrl: 'jku' }),
+  },
+  'trusts-x5u-header': {
+    area: 'tokens',
+    harmless: false,
+    description: "verification fetches the certificate named by the token header's x5u (loopback URLs only) and trusts its key",
+    apply: switches('tokens', { trustHeaderKeyUrl: 'x5u' }),
+  },
   // --- for the load suite: defects that show only at volume, variations only over time ---
   'contract-breaks-under-load': {
     area: 'load',

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CredentialFailure, LockoutBehaviour, RefreshBehaviour, SignInBehaviour } from './behaviour.ts';
 import { unixSeconds, type Clock } from './clock.ts';
-import type { ReferenceStore, UserRow } from './db.ts';
+import type { NewRefreshToken, ReferenceStore, UserRow } from './db.ts';
 import type { Lockout } from './lockout.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { TokenService, VerifyPolicy } from './tokens.ts';
@@ -132,11 +132,13 @@ export class SessionService {
       family_id: record.family_id,
       user_id: user.id,
       expires_at: tokens.refreshExpiryFromNow(),
+      parent_jti: record.jti,
     };
     const consumed = await this.consume(record.jti, record.used_at, successor);
     if (!consumed.ok) {
       if (consumed.reused && refresh.revokeOnReuse === 'family') store.revokeFamily(record.family_id, clock());
       if (consumed.reused && refresh.revokeOnReuse === 'user') store.revokeUserRefreshTokens(record.user_id, clock());
+      if (consumed.reused && refresh.revokeOnReuse === 'successor') store.revokeChildren(record.jti, clock());
       return rejected(consumed.reused ? 'reused' : 'revoked');
     }
     return { kind: 'refreshed', tokens: await this.issuePair(user, successor) };
@@ -146,7 +148,7 @@ export class SessionService {
   private async consume(
     jti: string,
     usedAtWhenRead: number | null,
-    successor: { jti: string; family_id: string; user_id: string; expires_at: number },
+    successor: NewRefreshToken,
   ): Promise<{ ok: true } | { ok: false; reused: boolean }> {
     const { store, clock, refresh } = this.deps;
     switch (refresh.consume) {

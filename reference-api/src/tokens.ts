@@ -7,14 +7,16 @@
  * Verification checks signature, alg, iss, aud, exp, typ and token_use, so neither kind
  * of token is accepted where the other is expected (RFC 9700 §4.12, §4.14; RFC 8725 §3.11).
  */
-import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   SignJWT,
   calculateJwkThumbprint,
+  createRemoteJWKSet,
   decodeJwt,
   decodeProtectedHeader,
   exportJWK,
+  exportSPKI,
   generateKeyPair,
   jwtVerify,
   type CryptoKey,
@@ -201,20 +203,48 @@ export class TokenService {
     if (token.length > MAX_TOKEN_LENGTH) return null;
     try {
       const checkSignature = policy.verifySignature && this.behaviour.algorithm !== 'none';
-      const { payload, protectedHeader } = checkSignature
-        ? await jwtVerify(token, this.key.publicKey, {
-            algorithms: [this.key.alg],
-            issuer: ISSUER,
-            audience: policy.accept.map((use) => AUDIENCE[use]),
-            requiredClaims: ['sub', 'jti', 'iat', 'exp'],
-            currentDate: new Date(this.clock()),
-            clockTolerance: policy.checkExpiry ? 0 : IGNORE_EXPIRY_TOLERANCE,
-          })
-        : this.decodeWithoutSignature(token, policy);
+      const options = {
+        issuer: ISSUER,
+        audience: policy.accept.map((use) => AUDIENCE[use]),
+        requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+        currentDate: new Date(this.clock()),
+        clockTolerance: policy.checkExpiry ? 0 : IGNORE_EXPIRY_TOLERANCE,
+      };
+      const faulty = checkSignature ? await this.faultyVerification(token) : undefined;
+      const { payload, protectedHeader } = !checkSignature
+        ? this.decodeWithoutSignature(token, policy)
+        : faulty?.kind === 'remote-jwks'
+          ? await jwtVerify(token, faulty.jwks, { ...options, algorithms: faulty.algorithms })
+          : faulty?.kind === 'key'
+            ? await jwtVerify(token, faulty.key, { ...options, algorithms: faulty.algorithms })
+            : await jwtVerify(token, this.key.publicKey, { ...options, algorithms: [this.key.alg] });
       return classify(payload, protectedHeader, policy);
     } catch {
       return null;
     }
+  }
+
+  /**
+   * The key a faulty instance takes from the token itself instead of its own (only the
+   * faults hmac-public-key-accepted, trusts-jku-header and trusts-x5u-header get here).
+   */
+  private async faultyVerification(
+    token: string,
+  ): Promise<{ kind: 'key'; key: KeyObject | Uint8Array; algorithms: string[] } | { kind: 'remote-jwks'; jwks: ReturnType<typeof createRemoteJWKSet>; algorithms: string[] } | undefined> {
+    const { acceptHmacWithPublicKey, trustHeaderKeyUrl } = this.behaviour;
+    if (!acceptHmacWithPublicKey && trustHeaderKeyUrl === 'none') return undefined;
+    const header = decodeProtectedHeader(token);
+    if (acceptHmacWithPublicKey && header.alg === 'HS256') {
+      const pem = await exportSPKI(this.key.publicKey);
+      return { kind: 'key', key: new TextEncoder().encode(pem), algorithms: ['HS256'] };
+    }
+    const location = trustHeaderKeyUrl === 'jku' ? header.jku : trustHeaderKeyUrl === 'x5u' ? header.x5u : undefined;
+    if (typeof location !== 'string' || typeof header.alg !== 'string') return undefined;
+    const url = loopbackUrl(location);
+    if (trustHeaderKeyUrl === 'jku') return { kind: 'remote-jwks', jwks: createRemoteJWKSet(url, { timeoutDuration: 2_000 }), algorithms: [header.alg] };
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    const certificate = new X509Certificate(await response.text());
+    return { kind: 'key', key: certificate.publicKey, algorithms: [header.alg] };
   }
 
   /** Only reachable through faults (alg-none, tampered-refresh-accepted, chat-ignores-signature). */
@@ -226,6 +256,13 @@ export class TokenService {
     if (policy.checkExpiry && payload.exp <= unixSeconds(this.clock)) throw new Error('expired');
     return { payload, protectedHeader };
   }
+}
+
+/** A key URL from a token header, refused unless it is plain http on a loopback address. */
+function loopbackUrl(location: string): URL {
+  const url = new URL(location);
+  if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new Error('not a loopback URL');
+  return url;
 }
 
 /** Which kind of token this is, if every marker agrees (token_use, aud, typ) and it is accepted. */

@@ -1,9 +1,17 @@
 /**
  * A thin client for the three endpoints of the contract. It sends exactly what a test
- * asks for (raw bodies, odd methods, missing headers), records the elapsed time, and
- * remembers every issued token so that reports can redact it.
+ * asks for (raw bodies, odd methods, missing headers) and nothing else: no cookie jar, no
+ * redirect following, no header the test did not set but Host, Content-Length and
+ * Connection. It records the elapsed time and remembers every issued token so that
+ * reports can redact it.
+ *
+ * HTTP goes through node:http(s) with a keep-alive agent per client rather than
+ * Playwright's request context: that one records every call as a report step with a
+ * captured stack, which for a suite made of a few hundred requests was most of the
+ * runner's CPU time.
  */
-import type { APIRequestContext } from '@playwright/test';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Account, SuiteConfig } from '../../lib/config.ts';
 import type { TokenResponse } from '../../contracts/index.ts';
 import { rememberTokens } from './secrets.ts';
@@ -31,36 +39,46 @@ export interface SendOptions {
 }
 
 export class AuthApi {
+  /** Called with every response (the error-body check of specs/fixtures.ts listens here). */
+  private readonly observers = new Set<(res: ApiResponse) => void>();
+
+  /** Calls `observer` with each response until the returned function is called. */
+  observe(observer: (res: ApiResponse) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** Keep connections alive between requests (the timing samples measure the target, not TCP set-up). */
+  private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
   constructor(
-    private readonly request: APIRequestContext,
     readonly config: SuiteConfig,
     /** The target's origin: config.baseUrl, or config.expiryBaseUrl for expiry tests. */
     readonly baseUrl: string,
   ) {}
+
+  /** Closes the client's connections. */
+  async close(): Promise<void> {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
 
   async send(method: string, path: string, options: SendOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...options.headers };
     let data: string | Buffer | undefined;
     if (options.data !== undefined) {
       if (options.raw || typeof options.data === 'string' || Buffer.isBuffer(options.data)) {
-        // As bytes: Playwright turns a string sent with a JSON content type into a JSON
-        // string literal, so invalid JSON would silently arrive as valid JSON.
+        // As bytes, exactly as given: invalid JSON must arrive invalid.
         data = Buffer.isBuffer(options.data) ? options.data : Buffer.from(String(options.data), 'utf8');
       } else {
         data = JSON.stringify(options.data);
         headers['content-type'] ??= 'application/json';
       }
     }
+    const timeoutMs = options.timeoutMs ?? this.config.responseTimeLimitMs * 2;
     const started = performance.now();
-    const response = await this.request.fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers,
-      data,
-      maxRedirects: 0,
-      failOnStatusCode: false,
-      timeout: options.timeoutMs ?? this.config.responseTimeLimitMs * 2,
-    });
-    const body = await response.body();
+    const response = await this.exchange(method, `${this.baseUrl}${path}`, headers, data, timeoutMs);
+    const body = response.body;
     const elapsedMs = performance.now() - started;
     const text = body.toString('utf8');
     let json: unknown;
@@ -70,7 +88,26 @@ export class AuthApi {
       json = undefined;
     }
     rememberTokens(json);
-    return { method, path, status: response.status(), headers: response.headers(), text, json, elapsedMs };
+    const res = { method, path, status: response.status, headers: headerRecord(response.headers), text, json, elapsedMs };
+    for (const observer of this.observers) observer(res);
+    return res;
+  }
+
+  /** One request and its whole answer; rejects on a transport failure or after `timeoutMs`. */
+  private exchange(method: string, url: string, headers: Record<string, string>, data: string | Buffer | undefined, timeoutMs: number) {
+    return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const https = url.startsWith('https:');
+      const outgoing = { ...headers, ...(data === undefined ? {} : { 'content-length': String(Buffer.byteLength(data)) }) };
+      const req = (https ? httpsRequest : httpRequest)(url, { method, headers: outgoing, agent: https ? this.agents.https : this.agents.http }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${url.slice(this.baseUrl.length)}: no answer within ${timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(data);
+    });
   }
 
   signIn(account: Account, options: Omit<SendOptions, 'data'> = {}): Promise<ApiResponse> {
@@ -98,4 +135,13 @@ export class AuthApi {
   static tokens(response: ApiResponse): TokenResponse {
     return response.json as TokenResponse;
   }
+}
+
+/** Header names in lower case; a repeated header's values joined with ", " (RFC 9110 §5.3). */
+function headerRecord(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 /**
  * Reading and verifying the tokens a target issues. Nothing here assumes the reference
- * API's algorithm, key or claims beyond what CONTRACT.md decision 6 states.
+ * API's algorithm, key or claims beyond what contracts/CONTRACT.md decision 6 states.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

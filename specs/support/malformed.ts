@@ -1,21 +1,22 @@
 /**
  * Malformed request bodies, derived from a request schema of the contract rather than
- * listed by hand: adding a field to `signInRequestSchema` or `refreshRequestSchema` adds
- * its cases here without touching a spec.
+ * listed by hand: adding a field to `signInRequestSchema`, `refreshRequestSchema` or
+ * `chatRequestSchema` adds its cases here without touching a spec.
  *
  * A case is a name (readable, secret-free: it becomes a test title) and a `build` function
  * that turns a valid body (the test supplies it at run time, possibly holding secrets)
  * into the raw text and content type to send. The derivation, for a schema:
  * - each required field left out;
  * - each property's value replaced by each JSON type the schema does not allow
- *   (number, boolean, null, array, object, and string where the type is not string);
- * - each string property as the empty string;
+ *   (number, boolean, null, array, object, and string where the type is not string;
+ *   null only for a required property);
+ * - each string property as the empty string (unless the options leave them out);
  * - the empty object `{}`;
  * - JSON texts that are not objects (`[]`, `"text"`, `42`, `null`, `true`);
  * - texts that are not JSON at all (empty, truncated, trailing comma, single quotes);
  * - the valid fields under a content type other than JSON (text/plain, form-urlencoded).
  *
- * What each case must get back (CONTRACT.md decision 2) is in `allowed`: 422 for every
+ * What each case must get back (contracts/CONTRACT.md decision 2) is in `allowed`: 422 for every
  * case, except where the body is well-formed JSON with every field of the right type and a
  * string is merely empty: that is semantically empty credentials, which a target may
  * reject as invalid (422) or as failed authentication (401).
@@ -126,10 +127,20 @@ function formEncoded(valid: Readonly<Record<string, unknown>>): string {
   return params.toString();
 }
 
+export interface DerivationOptions {
+  /**
+   * Whether an empty string is a malformed value (default true). The credentials and the
+   * refresh token are meaningless empty; a chat message or context that the documents do
+   * not bound may be answered.
+   */
+  emptyStrings?: boolean;
+}
+
 /** Every malformed case for a request schema. `valid` bodies passed to `build` must conform to it. */
-export function deriveMalformedCases(schema: RequestSchema): MalformedCase[] {
+export function deriveMalformedCases(schema: RequestSchema, { emptyStrings = true }: DerivationOptions = {}): MalformedCase[] {
   const cases: MalformedCase[] = [];
   const properties = Object.entries(schema.properties);
+  const required = new Set(schema.required ?? []);
 
   for (const field of schema.required ?? []) {
     cases.push({
@@ -143,7 +154,9 @@ export function deriveMalformedCases(schema: RequestSchema): MalformedCase[] {
 
   for (const [field, property] of properties) {
     const allowed = allowedTypes(property);
-    for (const type of wrongTypesFor(property)) {
+    // JSON null in an optional field is how many clients write "absent" (pydantic's
+    // Optional accepts it): only a required field's null is malformed for certain.
+    for (const type of wrongTypesFor(property).filter((t) => t !== 'null' || required.has(field))) {
       cases.push({
         name: `"${field}" as ${type === 'null' ? 'null' : `a${/^[aeiou]/.test(type) ? 'n' : ''} ${type}`}`,
         kind: 'wrong-type',
@@ -156,7 +169,7 @@ export function deriveMalformedCases(schema: RequestSchema): MalformedCase[] {
   }
 
   for (const [field, property] of properties) {
-    if (!allowedTypes(property).has('string')) continue;
+    if (!emptyStrings || !allowedTypes(property).has('string')) continue;
     cases.push({
       name: `"${field}" as the empty string`,
       kind: 'empty-string',

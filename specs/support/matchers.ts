@@ -8,6 +8,23 @@ import { validate, type SchemaName } from '../../contracts/index.ts';
 import type { ApiResponse } from './api.ts';
 import { redactor } from './secrets.ts';
 
+/** The media type of an error answer (decision 2): application/json or application/problem+json. */
+const JSON_ERROR_CONTENT_TYPE = /^application\/(?:problem\+)?json\s*(;|$)/i;
+
+const jsonMediaType = (res: ApiResponse) => JSON_ERROR_CONTENT_TYPE.test(res.headers['content-type'] ?? '');
+
+function parsesAsJson(res: ApiResponse): boolean {
+  try {
+    JSON.parse(res.text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when `res` is an error answer a client SDK can read: what toBeJsonError asserts. */
+export const isJsonError = (res: ApiResponse): boolean => jsonMediaType(res) && parsesAsJson(res);
+
 function describe(res: ApiResponse): string {
   return `${res.method} ${res.path} → ${res.status}`;
 }
@@ -70,6 +87,26 @@ export const expect = baseExpect.extend({
         !inRange
           ? `${describe(res)}: expected ${want} for client input, got ${res.status}\nbody (redacted):\n${excerpt(res)}`
           : `${describe(res)}: answered in ${Math.round(res.elapsedMs)} ms, over the ${options.limitMs} ms bound`,
+    };
+  },
+
+  /**
+   * An error answer a client SDK can read (decision 2): a JSON media type
+   * (application/json or application/problem+json) and a body that parses as JSON.
+   */
+  toBeJsonError(res: ApiResponse) {
+    const name = 'toBeJsonError';
+    if (!isApiResponse(res)) return { pass: false, name, message: () => `${name}: expected a response from the suite's API client` };
+    const contentType = res.headers['content-type'];
+    const typeOk = jsonMediaType(res);
+    const parses = parsesAsJson(res);
+    return {
+      pass: typeOk && parses,
+      name,
+      message: () =>
+        !typeOk
+          ? `${describe(res)}: an error answer must have a JSON media type (application/json or application/problem+json), got ${contentType === undefined ? 'no Content-Type' : `'${redactor().text(contentType)}'`}\nbody (redacted):\n${excerpt(res)}`
+          : `${describe(res)}: an error answer's body must parse as JSON, got:\n${excerpt(res)}`,
     };
   },
 

@@ -1,5 +1,5 @@
 /**
- * The server's clock, as its `Date` header tells it (CONTRACT.md decision 7: expiry is
+ * The server's clock, as its `Date` header tells it (contracts/CONTRACT.md decision 7: expiry is
  * judged against the server's time, not the machine running the suite). The header has a
  * resolution of one second; every comparison built on it allows the configured skew.
  */

@@ -32,8 +32,11 @@ export function installBodyParser(app: FastifyInstance): void {
 
 export type BodyResult<N extends SchemaName> = { ok: true; value: ContractTypes[N] } | { ok: false; error: ValidationErrorBody };
 
-/** The request body parsed as JSON and validated against the contract's schema `name`. */
-export function readBody<N extends SchemaName>(request: FastifyRequest, name: N): BodyResult<N> {
+/**
+ * The request body parsed as JSON and validated against the contract's schema `name`.
+ * `adjust` may rewrite the parsed value before validation (only a fault passes one).
+ */
+export function readBody<N extends SchemaName>(request: FastifyRequest, name: N, adjust?: (parsed: unknown) => unknown): BodyResult<N> {
   const raw = request.body;
   if (!(raw instanceof RawBody) || raw.text.trim() === '') {
     return { ok: false, error: problem(['body'], 'Field required', 'missing') };
@@ -50,6 +53,6 @@ export function readBody<N extends SchemaName>(request: FastifyRequest, name: N)
   } catch {
     return { ok: false, error: problem(['body'], 'JSON decode error', 'json_invalid') };
   }
-  const result = validate(name, parsed);
+  const result = validate(name, adjust ? adjust(parsed) : parsed);
   return result.ok ? result : { ok: false, error: bodyViolations(result.violations) };
 }

@@ -51,6 +51,7 @@ export function installResponseMutation(app: FastifyInstance, mutate: ResponseMu
     const response = outgoing(request, reply, body);
     await mutate(response, context);
     if (response.status !== reply.statusCode) reply.code(response.status);
+    if (response.rawText !== undefined) return response.rawText;
     // Mutations may edit the parsed body in place, so any JSON body is serialized again.
     return response.body === undefined ? payload : JSON.stringify(response.body);
   });

@@ -33,6 +33,14 @@ export function answer(message: string, targetContext: string | undefined): stri
   return `Reference answer to "${message.slice(0, 200)}" (${message.length} characters), ${context}.`;
 }
 
+/** Lax parsing (the chat-coerces-types fault): numbers, booleans and null become strings. */
+function coerceStrings(parsed: unknown): unknown {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return parsed;
+  const lax = (value: unknown) =>
+    typeof value === 'number' || typeof value === 'boolean' ? String(value) : value === null ? '' : value;
+  return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, lax(value)]));
+}
+
 export function chatRoutes(app: FastifyInstance, tokens: TokenService, behaviour: ChatBehaviour): void {
   const policy: VerifyPolicy = {
     accept: behaviour.acceptRefreshTokens ? ['access', 'refresh'] : ['access'],
@@ -62,10 +70,10 @@ export function chatRoutes(app: FastifyInstance, tokens: TokenService, behaviour
 
   app.post(CHAT_PATH, { onRequest: authenticate }, async (request, reply) => {
     const version = request.headers['x-api-version'];
-    if (typeof version !== 'string' || version.trim() === '') {
+    if (behaviour.requireApiVersion && (typeof version !== 'string' || version.trim() === '')) {
       return reply.code(422).send(problem(['header', 'x-api-version'], 'Field required', 'missing'));
     }
-    const body = readBody(request, 'ChatRequest');
+    const body = readBody(request, 'ChatRequest', behaviour.coerceTypes ? coerceStrings : undefined);
     if (!body.ok) return reply.code(422).send(body.error);
     const { message, target_context, conversation_id } = body.value;
     return reply.code(200).send({ output: answer(message, target_context), conversation_id: conversation_id ?? randomUUID() });
