@@ -7,6 +7,7 @@
  * other target needs its credentials given; every variable is documented in .env.example.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { config as loadDotenvFile } from 'dotenv';
@@ -85,6 +86,13 @@ export interface SuiteConfig {
   /** How the embedded reference API is started (used only when targetKind is embedded). */
   embedded: { host: string; port: number; expiryPort: number; hashCost: number; accessTtl: number; refreshTtl: number };
 }
+
+/**
+ * Parallel workers unless CONTRACT_WORKERS says otherwise: one per core, at least 2 and at
+ * most 4. The tests mostly wait on the target, but each worker costs CPU to start and to
+ * report its steps: on 2 cores, 4 workers ran the suite slower than 2.
+ */
+export const DEFAULT_WORKERS = Math.min(4, Math.max(2, availableParallelism()));
 
 const DEFAULT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'];
 const KNOWN_ALGORITHMS = new Set([...DEFAULT_ALGORITHMS, 'ES256K']);
@@ -328,7 +336,7 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
     oversizedBodyBytes: read.number('OVERSIZED_BODY_BYTES', 2 * 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
     expiryWaitMaxSeconds: read.number('EXPIRY_WAIT_MAX_SECONDS', 30, { min: 1, max: 7200 }),
     run: {
-      workers: read.number('CONTRACT_WORKERS', 4, { min: 1, max: 64 }),
+      workers: read.number('CONTRACT_WORKERS', DEFAULT_WORKERS, { min: 1, max: 64 }),
       reportDir: read.string('CONTRACT_REPORT_DIR', 'reports/contract'),
     },
     embedded,

@@ -7,10 +7,12 @@
  * Figures, not a pass/fail: a timed assertion would flake on a busy machine.
  *
  * Usage: npm run bench [-- --runs N] [--workers N] [--target embedded|external|both]
+ * Without --workers, the suite's own default (CONTRACT_WORKERS, or one per core from 2 to 4).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_WORKERS } from '../lib/config.ts';
 import { EXIT, SuiteError, runMain } from '../lib/errors.ts';
 import { referenceTargetEnv, startReference, type RunningReference } from '../lib/reference-process.ts';
 import { runContractSuite } from '../selfcheck/run-suite.ts';
@@ -18,7 +20,7 @@ import { runContractSuite } from '../selfcheck/run-suite.ts';
 const OPTIONS = ['--runs', '--workers', '--target'];
 const TARGETS = ['embedded', 'external', 'both'] as const;
 
-function option(argv: string[], name: string, fallback: number, max: number): number {
+function option<T>(argv: string[], name: string, fallback: T, max: number): number | T {
   const i = argv.indexOf(name);
   if (i === -1) return fallback;
   const value = Number(argv[i + 1]);
@@ -36,7 +38,7 @@ function targetOption(argv: string[]): (typeof TARGETS)[number] {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function measure(label: string, what: string, runs: number, workers: number, env: Record<string, string>): Promise<void> {
+async function measure(label: string, what: string, runs: number, workers: number | undefined, env: Record<string, string>): Promise<void> {
   const times: number[] = [];
   let tests = 0;
   for (let i = 1; i <= runs; i++) {
@@ -53,7 +55,7 @@ async function measure(label: string, what: string, runs: number, workers: numbe
   }
   const m = median(times);
   process.stdout.write(
-    `contract suite, ${label}: ${tests} tests, wall time median ${m.toFixed(1)} s (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}) over ${runs} runs, ${workers} workers, ${(tests / m).toFixed(1)} tests/s\n`,
+    `contract suite, ${label}: ${tests} tests, wall time median ${m.toFixed(1)} s (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}) over ${runs} runs, ${workers ?? `${DEFAULT_WORKERS} (default)`} workers, ${(tests / m).toFixed(1)} tests/s\n`,
   );
 }
 
@@ -62,7 +64,7 @@ await runMain(async () => {
   const unknown = argv.find((a, i) => (a.startsWith('--') ? !OPTIONS.includes(a) : !OPTIONS.includes(argv[i - 1] ?? '')));
   if (unknown !== undefined) throw new SuiteError('USAGE', `unknown argument '${unknown}' (usage: bench [--runs N] [--workers N] [--target embedded|external|both])`);
   const runs = option(argv, '--runs', 3, 20);
-  const workers = option(argv, '--workers', 4, 32);
+  const workers = option(argv, '--workers', undefined, 32);
   const target = targetOption(argv);
   if (target !== 'external') {
     await measure('embedded target', 'including starting the reference API twice', runs, workers, {});

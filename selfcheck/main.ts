@@ -38,6 +38,8 @@ const CONTROL: Case = { name: '(none: control run)', area: '-', harmless: true, 
 const HASH_COST = '14';
 const FAILURES_TO_PROVE_A_CATCH = 5;
 const SHORT_TTL = { ACCESS_TOKEN_TTL: '2', REFRESH_TOKEN_TTL: '5' };
+/** Workers per run: fixed, so that the table does not depend on the machine's cores. */
+const SELFCHECK_WORKERS = 4;
 
 /** Runs the whole suite against the reference API with `fault` switched on. */
 export async function checkCase(c: Case, reportRoot: string, onLine?: (line: string) => void): Promise<CaseResult> {
@@ -56,6 +58,7 @@ export async function checkCase(c: Case, reportRoot: string, onLine?: (line: str
       // A fault is proven caught by its first failures; stopping there saves the worker
       // restarts that every further failure costs. Harmless variations run in full.
       args: c.harmless ? [] : [`--max-failures=${FAILURES_TO_PROVE_A_CATCH}`],
+      workers: SELFCHECK_WORKERS,
       env: referenceTargetEnv(main, expiry),
     });
     const seed = readSeedAccounts();

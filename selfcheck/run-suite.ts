@@ -54,6 +54,7 @@ export interface RunSuiteOptions {
   reportDir: string;
   /** Extra arguments for `playwright test`, e.g. `--repeat-each=10` or a file filter. */
   args?: string[];
+  /** CONTRACT_WORKERS for the run; unset: the suite's own default (one per core, 2 to 4). */
   workers?: number;
   /** Called with each line the runner prints (progress). */
   onLine?: (line: string) => void;
@@ -78,7 +79,7 @@ export async function runContractSuite(options: RunSuiteOptions): Promise<SuiteR
         ENV_FILE: emptyEnvFile,
         ...options.env,
         CONTRACT_REPORT_DIR: options.reportDir,
-        CONTRACT_WORKERS: String(options.workers ?? 4),
+        ...(options.workers === undefined ? {} : { CONTRACT_WORKERS: String(options.workers) }),
         SECRET_LEDGER_FILE: ledger,
         FORCE_COLOR: '0',
       },
