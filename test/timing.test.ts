@@ -2,24 +2,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { allowedDifferenceMs, compareMedians, median, sampleInterleaved } from '../specs/support/timing.ts';
+import { seededRandom } from './fixtures/seeded.ts';
 
 const settings = { toleranceMs: 15, toleranceRatio: 0.5 };
 
-/** A deterministic pseudo-random generator (mulberry32), so the tests never flake. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `n` latencies around `center` ms with jitter and an occasional large outlier. */
 function latencies(n: number, center: number, seed: number): number[] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: n }, (_, i) => center + (random() - 0.5) * 8 + (i % 7 === 3 ? 200 * random() : 0));
 }
 
