@@ -18,10 +18,11 @@ import type { LoadAccount } from '../load/client/auth-client.ts';
 import { checkTargetAllowed, isLoopbackHost, loadConfig, readAccountsFile, type LoadConfig } from '../load/engine/config.ts';
 import { partitionAccounts } from '../load/engine/run.ts';
 import type { Segment } from '../load/engine/segment.ts';
-import type { TimeSeries, WindowFigures } from '../load/engine/summary-types.ts';
+import type { WindowFigures } from '../load/engine/summary-types.ts';
 import mix from '../load/scenarios/mix.ts';
 import smoke from '../load/scenarios/smoke.ts';
 import stress from '../load/scenarios/stress.ts';
+import { emptyTimeSeries } from './fixtures/load-summary.ts';
 import { configErrorOf } from './fixtures/seeded.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'load-engine-config-'));
@@ -338,25 +339,7 @@ describe('partitionAccounts: segments × workers share the accounts without over
 });
 
 describe('merging segment runs: series and windows', () => {
-  function series(length: number, fill: Partial<TimeSeries>): TimeSeries {
-    const zeros = () => new Array<number>(length).fill(0);
-    return {
-      t: Array.from({ length }, (_, i) => i),
-      targetRate: zeros(),
-      offered: zeros(),
-      started: zeros(),
-      dropped: zeros(),
-      inFlight: zeros(),
-      requests: {},
-      failed: zeros(),
-      contractFailures: zeros(),
-      p50: {},
-      p95: {},
-      p99: {},
-      correctedP99: {},
-      ...fill,
-    };
-  }
+  const series = emptyTimeSeries;
 
   test('mergeTimeseries sums the counts and takes the highest percentile of each second', () => {
     const a = series(3, {

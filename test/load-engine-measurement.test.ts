@@ -14,6 +14,7 @@ import { decodeInterval, IntervalRecorder, MetricState, releaseInterval, type Re
 import { TokenLedger } from '../load/engine/tokens-ledger.ts';
 import type { TimeSeries } from '../load/engine/summary-types.ts';
 import { judgeValidity } from '../load/engine/validity.ts';
+import { emptyTimeSeries } from './fixtures/load-summary.ts';
 import { seededRandom } from './fixtures/seeded.ts';
 
 const T0 = 1_700_000_000_000;
@@ -191,22 +192,7 @@ function simulate(rate: number, seconds: number, fire: (i: number, dueMs: number
   }
   whole.offered = lags.length;
   whole.started = lags.length;
-  const zeros = () => new Array<number>(seconds).fill(0);
-  const timeseries: TimeSeries = {
-    t: Array.from({ length: seconds }, (_, s) => s),
-    targetRate: new Array<number>(seconds).fill(rate),
-    offered,
-    started: [...offered],
-    dropped: zeros(),
-    inFlight: zeros(),
-    requests: {},
-    failed: zeros(),
-    contractFailures: zeros(),
-    p50: {},
-    p95: {},
-    p99: {},
-    correctedP99: {},
-  };
+  const timeseries = emptyTimeSeries(seconds, { targetRate: new Array<number>(seconds).fill(rate), offered, started: [...offered] });
   return { schedule, whole, timeseries, lags, fired: lags.length };
 }
 
