@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { DEFAULT_SEED_PATH } from '../reference-api/src/config.ts';
 import { ReferenceStore } from '../reference-api/src/db.ts';
+import { writeSeededDatabase } from '../reference-api/src/seed.ts';
 import { MAIN, testApp } from '../reference-api/testing/harness.ts';
 
 const ORG = { id: '11111111-1111-4111-8111-111111111111', name: 'Org' };
@@ -79,4 +81,17 @@ test('a file database keeps refresh-token state across restarts', async (t) => {
   assert.equal((await second.signIn()).json<{ user: { id: string } }>().user.id, MAIN.id, 'seed applied once, users kept');
   assert.equal((await second.refresh(refresh_token)).statusCode, 401, 'the replay is detected after the restart');
   assert.equal((await second.refresh(successor)).statusCode, 401, 'and the family revoked');
+});
+
+test('a template database from writeSeededDatabase starts an instance that hashes nothing but its dummy', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'reference-db-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const template = join(dir, 'template.db');
+  await writeSeededDatabase(template, DEFAULT_SEED_PATH, 10);
+  // A copy per instance, as the self-check makes them: the template itself stays as written.
+  copyFileSync(template, join(dir, 'copy.db'));
+  const api = await testApp(t, { REFERENCE_DB: join(dir, 'copy.db'), PASSWORD_HASH_COST: '10' });
+  assert.deepEqual(api.derivations, [2 ** 10], 'start-up derived one key (the dummy hash), not one per seeded user');
+  assert.equal((await api.signIn()).statusCode, 200, 'a seeded user signs in with the password hashed into the template');
+  assert.equal((await api.signIn(MAIN.email, 'not-the-password')).statusCode, 401);
 });

@@ -13,7 +13,7 @@ import { answerFrameworkError, installErrorHandlers } from './http/errors.ts';
 import { installRequestLog, type LineWriter } from './http/request-log.ts';
 import { installResponseMutation } from './http/response-mutation.ts';
 import { Lockout } from './lockout.ts';
-import { createPasswordHasher } from './passwords.ts';
+import { createPasswordHasher, type DeriveKey } from './passwords.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { jwksRoutes } from './routes/jwks.ts';
 import { refreshRoutes } from './routes/refresh.ts';
@@ -30,6 +30,8 @@ export interface BuildAppOptions {
   log?: LineWriter;
   /** Where internal errors are reported (default stderr). */
   reportInternalError?: (error: unknown) => void;
+  /** The password key derivation (default scrypt); tests pass one that records its calls. */
+  deriveKey?: DeriveKey;
 }
 
 const stdoutLine: LineWriter = (line) => {
@@ -69,7 +71,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   const store = new ReferenceStore(config.databasePath);
   try {
-    const passwords = await createPasswordHasher(config.passwordHashCost);
+    const passwords = await createPasswordHasher(config.passwordHashCost, options.deriveKey);
     if (config.seedPath !== null) await applySeed(store, readSeed(config.seedPath), passwords);
 
     // alg "none" still publishes an ES256 key: the JWKS stays well-formed, the tokens just ignore it.

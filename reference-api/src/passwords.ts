@@ -12,11 +12,16 @@ const PARALLELISM = 1; // p
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 
-function scrypt(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+/**
+ * The key derivation every hash and verification goes through. Tests pass a wrapper that
+ * records each call, to see that a code path did the work rather than time it.
+ */
+export type DeriveKey = (password: string, salt: Buffer, keyLength: number, options: ScryptOptions) => Promise<Buffer>;
+
+export const scrypt: DeriveKey = (password, salt, keyLength, options) =>
+  new Promise((resolve, reject) => {
     scryptCallback(password.normalize('NFC'), salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
   });
-}
 
 /** scrypt needs 128·N·r bytes; node refuses above `maxmem` (32 MiB by default), so give it room. */
 const maxmemFor = (N: number, r: number) => 256 * N * r;
@@ -59,18 +64,18 @@ export interface PasswordHasher {
 }
 
 /** A new salted hash at `cost` (log2 of N). */
-export async function hashPassword(password: string, cost: number): Promise<string> {
+export async function hashPassword(password: string, cost: number, derive: DeriveKey = scrypt): Promise<string> {
   const N = 2 ** cost;
   const salt = randomBytes(SALT_BYTES);
-  const key = await scrypt(password, salt, KEY_BYTES, { N, r: BLOCK_SIZE, p: PARALLELISM, maxmem: maxmemFor(N, BLOCK_SIZE) });
+  const key = await derive(password, salt, KEY_BYTES, { N, r: BLOCK_SIZE, p: PARALLELISM, maxmem: maxmemFor(N, BLOCK_SIZE) });
   return encode({ N, r: BLOCK_SIZE, p: PARALLELISM, salt, hash: key });
 }
 
 /** Recomputes with the parameters stored in `encoded`; constant-time comparison. */
-export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
+export async function verifyPassword(password: string, encoded: string, derive: DeriveKey = scrypt): Promise<boolean> {
   const stored = decode(encoded);
   if (!stored) return false;
-  const key = await scrypt(password, stored.salt, stored.hash.length, {
+  const key = await derive(password, stored.salt, stored.hash.length, {
     N: stored.N,
     r: stored.r,
     p: stored.p,
@@ -79,9 +84,9 @@ export async function verifyPassword(password: string, encoded: string): Promise
   return timingSafeEqual(key, stored.hash);
 }
 
-export async function createPasswordHasher(cost: number): Promise<PasswordHasher> {
-  const hash = (password: string) => hashPassword(password, cost);
-  const verify = verifyPassword;
+export async function createPasswordHasher(cost: number, derive: DeriveKey = scrypt): Promise<PasswordHasher> {
+  const hash = (password: string) => hashPassword(password, cost, derive);
+  const verify = (password: string, encoded: string) => verifyPassword(password, encoded, derive);
 
   // A hash of random bytes nobody knows: verifying against it costs exactly what a real
   // verification at the configured cost costs, and can never succeed.

@@ -4,11 +4,11 @@
  * hashed at start-up, in parallel, at the configured cost; rows that already exist (a file
  * database from an earlier run) are left untouched and not re-hashed.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { SuiteError } from '../../lib/errors.ts';
 import { conforms } from '../../contracts/index.ts';
-import type { ReferenceStore } from './db.ts';
-import type { PasswordHasher } from './passwords.ts';
+import { ReferenceStore } from './db.ts';
+import { createPasswordHasher, type PasswordHasher } from './passwords.ts';
 
 export interface SeedOrganization {
   id: string;
@@ -79,4 +79,20 @@ export async function applySeed(store: ReferenceStore, seed: Seed, passwords: Pa
     });
   });
   return missing.length;
+}
+
+/**
+ * Writes a database file holding the seed, hashed at `cost`: a template that instances
+ * started with REFERENCE_DB pointing at a copy of it use as is, without hashing again
+ * (applySeed leaves existing users alone). Replaces `file` if it exists.
+ */
+export async function writeSeededDatabase(file: string, seedFile: string, cost: number): Promise<void> {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  const store = new ReferenceStore(file);
+  try {
+    await applySeed(store, readSeed(seedFile), await createPasswordHasher(cost));
+  } finally {
+    // Closing checkpoints the write-ahead log into the file: the file alone is the template.
+    store.close();
+  }
 }

@@ -8,6 +8,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { manualClock, type ManualClock } from '../src/clock.ts';
 import { DEFAULT_SEED_PATH, loadConfig, type ReferenceConfig } from '../src/config.ts';
+import { scrypt, type DeriveKey } from '../src/passwords.ts';
 import { readSeed, type SeedUser } from '../src/seed.ts';
 
 export const SEED = readSeed(DEFAULT_SEED_PATH);
@@ -30,6 +31,8 @@ export interface TestApp {
   config: ReferenceConfig;
   /** Request log lines written so far (only when REFERENCE_LOG is 'requests'). */
   lines: string[];
+  /** The scrypt cost (N) of every password key derivation since the app was built. */
+  derivations: number[];
   post(url: string, body: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   signIn(email?: string, password?: string): Promise<LightMyRequestResponse>;
   /** Signs in MAIN and returns the token response body. */
@@ -52,7 +55,12 @@ export async function testApp(t: TestContext, env: Record<string, string> = {}):
   const config = loadConfig({ ...TEST_ENV, ...env });
   const clock = manualClock(Date.UTC(2030, 0, 1, 12, 0, 0));
   const lines: string[] = [];
-  const app = await buildApp({ config, now: clock.now, log: (line) => lines.push(line) });
+  const derivations: number[] = [];
+  const deriveKey: DeriveKey = (password, salt, keyLength, options) => {
+    derivations.push(options.N ?? 0);
+    return scrypt(password, salt, keyLength, options);
+  };
+  const app = await buildApp({ config, now: clock.now, log: (line) => lines.push(line), deriveKey });
   t.after(() => app.close());
 
   const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -68,6 +76,7 @@ export async function testApp(t: TestContext, env: Record<string, string> = {}):
     clock,
     config,
     lines,
+    derivations,
     post,
     signIn,
     async tokens() {
