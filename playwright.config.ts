@@ -9,6 +9,7 @@
  */
 import { defineConfig } from '@playwright/test';
 import { suiteConfig } from './lib/config.ts';
+import { CLOCK_BOUND_PROJECT, CLOCK_BOUND_SPECS, CONTRACT_PROJECT } from './lib/suite-projects.ts';
 
 const config = suiteConfig();
 const reportDir = config.run.reportDir;
@@ -35,6 +36,11 @@ function referenceServer(port: number, env: Record<string, string>) {
 export default defineConfig({
   testDir: './specs',
   testMatch: '**/*.spec.ts',
+  // The clock-bound specs first, so their waits overlap the rest (lib/suite-projects.ts).
+  projects: [
+    { name: CLOCK_BOUND_PROJECT, testMatch: CLOCK_BOUND_SPECS },
+    { name: CONTRACT_PROJECT, testIgnore: CLOCK_BOUND_SPECS },
+  ],
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   retries: 0,

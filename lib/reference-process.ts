@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { PROJECT_ROOT, readSeedAccounts } from './config.ts';
+import { PROJECT_ROOT, readSeedAccounts, SAME_CLOCK_SKEW_SECONDS } from './config.ts';
 import { SuiteError } from './errors.ts';
 
 export interface RunningReference {
@@ -106,7 +106,8 @@ export async function startReference(
 /**
  * The suite's variables for testing a running reference API as if it were any other
  * target: its URL and the seeded accounts (main, probe, reuse, lockout), with the JWKS it serves.
- * `expiry` is a short-TTL instance for the expiry waits.
+ * `expiry` is a short-TTL instance for the expiry waits. The instances share this
+ * machine's clock, so the clock allowance is the embedded target's.
  */
 export function referenceTargetEnv(main: RunningReference, expiry?: RunningReference): Record<string, string> {
   const seed = readSeedAccounts();
@@ -122,6 +123,7 @@ export function referenceTargetEnv(main: RunningReference, expiry?: RunningRefer
     LOCKOUT_USER_EMAIL: account('lockout').email,
     LOCKOUT_USER_PASSWORD: account('lockout').password,
     JWT_JWKS_URL: `${main.url}/.well-known/jwks.json`,
+    CLOCK_SKEW_SECONDS: String(SAME_CLOCK_SKEW_SECONDS),
     ...(expiry ? { EXPIRY_BASE_URL: expiry.url, CAP_EXPIRY_WAIT: 'true' } : {}),
   };
 }
