@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { launchChromium } from '../lib/chromium.ts';
 import { startReference } from '../lib/reference-process.ts';
-import { accountsFile, baseEnv, describeRun, readSummary, runLoadCli } from './fixtures/load-cli.ts';
+import { accountsFile, baseEnv, describeRun, LAG_NOT_UNDER_TEST, readSummary, runLoadCli } from './fixtures/load-cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'load-run-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -18,7 +18,7 @@ const runFolders = (root: string) => (existsSync(root) ? readdirSync(root).filte
 
 describe('npm run load:smoke against the embedded reference API', () => {
   test('passes, valid, with requests made, every threshold evaluated and no contract failure', async () => {
-    const env = baseEnv(join(scratch, 'smoke'));
+    const env: Record<string, string> = { ...baseEnv(join(scratch, 'smoke')), ...LAG_NOT_UNDER_TEST };
     const run = await runLoadCli(['run', 'smoke'], env);
     assert.equal(run.status, 0, describeRun(run));
     const folders = runFolders(env.LOAD_REPORT_DIR!);
@@ -83,7 +83,7 @@ describe('against a reference API with one defect or variation', () => {
     const reference = await startReference({ PASSWORD_HASH_COST: '12', REFERENCE_FAULT: 'contract-breaks-under-load' });
     t.after(() => reference.stop());
     const dir = join(scratch, 'fault', 'run');
-    const env = { ...baseEnv(join(scratch, 'fault')), BASE_URL: reference.url, LOAD_ACCOUNTS_FILE: accountsFile(scratch), LOAD_RATE: '20', LOAD_DURATION: '5s' };
+    const env = { ...baseEnv(join(scratch, 'fault')), ...LAG_NOT_UNDER_TEST, BASE_URL: reference.url, LOAD_ACCOUNTS_FILE: accountsFile(scratch), LOAD_RATE: '20', LOAD_DURATION: '5s' };
     const run = await runLoadCli(['run', 'load', '--out-dir', dir], env);
     assert.equal(run.status, 1, describeRun(run));
     const d = readSummary(dir).puppilot;
@@ -100,6 +100,8 @@ describe('against a reference API with one defect or variation', () => {
     const reference = await startReference({ PASSWORD_HASH_COST: '12', REFERENCE_FAULT: 'periodic-stall' });
     t.after(() => reference.stop());
     const dir = join(scratch, 'stall', 'run');
+    // Validity is the point here (the stall is the target's, not the generator's): the
+    // default lag limit stays.
     const env = { ...baseEnv(join(scratch, 'stall')), BASE_URL: reference.url, LOAD_ACCOUNTS_FILE: accountsFile(scratch), LOAD_RATE: '10', LOAD_DURATION: '11s' };
     const run = await runLoadCli(['run', 'load', '--out-dir', dir], env);
     assert.equal(run.status, 0, describeRun(run));

@@ -143,6 +143,7 @@ interface Canvas {
 interface Element {
   id: string;
   getAttribute(name: string): string | null;
+  setAttribute(name: string, value: string): void;
   querySelectorAll(selector: string): ArrayLike<unknown>;
 }
 
@@ -312,17 +313,28 @@ describe('the reports page in Chromium', () => {
     const root = join(scratch, 'week');
     const { page, errors } = await open(root);
     try {
+      type Charts = { charts: { id: string; holder: Element; plot: { over: { addEventListener(type: 'click', listener: () => void): void; getBoundingClientRect(): { left: number; top: number; height: number } }; valToPos(v: number, s: string): number }; runs: { t: number }[] }[] };
+      // Scrolled first: the point is measured where it will be clicked.
+      await page.locator('figure.chart[data-rendered="true"]').first().scrollIntoViewIfNeeded();
       const at = await page.evaluate(() => {
-        const { charts } = (globalThis as unknown as { reportsPage: { charts: { id: string; plot: { over: { getBoundingClientRect(): { left: number; top: number; height: number } }; valToPos(v: number, s: string): number }; runs: { t: number }[] }[] } }).reportsPage;
+        const { charts } = (globalThis as unknown as { reportsPage: Charts }).reportsPage;
         const c = charts[0]!;
+        // Listeners run in the order they were added: once this one has run, the page's own
+        // click handler (which opens a run synchronously) has run too. No wait is needed.
+        c.plot.over.addEventListener('click', () => c.holder.setAttribute('data-test-clicked', 'true'));
         const box = c.plot.over.getBoundingClientRect();
         const mid = (c.plot.valToPos(c.runs[0]!.t, 'x') + c.plot.valToPos(c.runs[1]!.t, 'x')) / 2;
-        return { x: box.left + mid, y: box.top + box.height / 2 };
+        return { id: c.id, x: box.left + mid, y: box.top + box.height / 2 };
       });
-      await page.locator('#trend-1-load-latency').scrollIntoViewIfNeeded();
       const before = page.url();
       await page.mouse.click(at.x, at.y);
-      await page.waitForTimeout(300);
+      // Read in one go: had the click opened a run, this page would be on its way out.
+      const after = await page.evaluate((id) => {
+        const figure = (globalThis as unknown as { document: { getElementById(id: string): Element | null } }).document.getElementById(id)!;
+        return { clicked: figure.querySelectorAll('[data-test-clicked]').length, opening: figure.getAttribute('data-opening') };
+      }, at.id);
+      assert.equal(after.clicked, 1, 'the click did not land on the chart: the check would prove nothing');
+      assert.equal(after.opening, null, 'a click between two runs opened one');
       assert.equal(page.url(), before);
       assert.deepEqual(errors, []);
     } finally {
