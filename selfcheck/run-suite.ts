@@ -22,6 +22,8 @@ export interface SuiteRun {
   failed: number;
   skipped: number;
   failures: FailedTest[];
+  /** `file › describe › title` of each skipped test. */
+  skippedTitles: string[];
   durationMs: number;
   reportDir: string;
   /** Every token the suite was issued during the run (for the leak scan); kept in memory only. */
@@ -58,6 +60,33 @@ export interface RunSuiteOptions {
   workers?: number;
   /** Called with each line the runner prints (progress). */
   onLine?: (line: string) => void;
+}
+
+/**
+ * The titles (`file › describe › title`) of every test the suite would run with `env`,
+ * as `playwright test --list` collects them: what a complete run must execute.
+ */
+export async function listContractTests(env: Record<string, string>): Promise<string[]> {
+  const scratch = mkdtempSync(join(tmpdir(), 'suite-list-'));
+  try {
+    const emptyEnvFile = join(scratch, 'empty.env');
+    writeFileSync(emptyEnvFile, '');
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '--list', '--reporter=json'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ENV_FILE: emptyEnvFile, ...env, FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-2000)));
+    const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+    if (exitCode !== 0) throw new Error(`playwright test --list exited with ${exitCode}: ${err.trim()}`);
+    const report = JSON.parse(out) as { suites: JsonSuite[] };
+    return report.suites.flatMap((suite) => [...walk(suite, [suite.title])].flatMap(([path, spec]) => spec.tests.map(() => [...path, spec.title].join(' › '))));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 export async function runContractSuite(options: RunSuiteOptions): Promise<SuiteRun> {
@@ -103,15 +132,18 @@ export async function runContractSuite(options: RunSuiteOptions): Promise<SuiteR
     try {
       report = JSON.parse(readFileSync(join(options.reportDir, 'results.json'), 'utf8')) as { suites: JsonSuite[] };
     } catch {
-      return { exitCode, passed: 0, failed: 0, skipped: 0, failures: [], durationMs, reportDir: options.reportDir, issuedTokens, outputTail: tail };
+      return { exitCode, passed: 0, failed: 0, skipped: 0, failures: [], skippedTitles: [], durationMs, reportDir: options.reportDir, issuedTokens, outputTail: tail };
     }
     const counts = { passed: 0, failed: 0, skipped: 0 };
     const failures: FailedTest[] = [];
+    const skippedTitles: string[] = [];
     for (const suite of report.suites) {
       for (const [path, spec] of walk(suite, [suite.title])) {
         for (const t of spec.tests) {
-          if (t.status === 'skipped') counts.skipped++;
-          else if (t.status === 'expected') counts.passed++;
+          if (t.status === 'skipped') {
+            counts.skipped++;
+            skippedTitles.push([...path, spec.title].join(' › '));
+          } else if (t.status === 'expected') counts.passed++;
           else {
             counts.failed++;
             const error = t.results.find((r) => r.error)?.error?.message;
@@ -120,7 +152,7 @@ export async function runContractSuite(options: RunSuiteOptions): Promise<SuiteR
         }
       }
     }
-    return { exitCode, ...counts, failures, durationMs, reportDir: options.reportDir, issuedTokens, outputTail: tail };
+    return { exitCode, ...counts, failures, skippedTitles, durationMs, reportDir: options.reportDir, issuedTokens, outputTail: tail };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
