@@ -1,18 +1,12 @@
 /**
- * The contract's validators: every schema compiled once with ajv (JSON Schema 2020-12,
- * strict mode, formats from ajv-formats), shared by the reference API, the specs and the
- * project's tests.
+ * The contract's validators: every schema compiled ahead of time by ajv (JSON Schema
+ * 2020-12, strict mode, formats from ajv-formats; contracts/generate.ts), shared by the
+ * reference API, the specs, the load checks and the project's tests.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import { SENSITIVE_PROPERTY_PATTERN, schemaNames, schemas, type SchemaName } from './schemas.ts';
+import * as generated from './generated/validators.ts';
+import { SENSITIVE_PROPERTY_PATTERN, schemaNames, type SchemaName } from './schemas.ts';
 import type { ContractTypes } from './types.ts';
-
-// ajv-formats ships CommonJS with `exports.default`; under Node's ESM loader the default
-// import is the module object, so take the function from whichever shape arrives.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as typeof addFormatsModule.default;
 
 /** One broken rule, in words a report can show. */
 export interface ContractViolation {
@@ -26,11 +20,8 @@ export interface ContractViolation {
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; violations: ContractViolation[] };
 
-const ajv = new Ajv2020({ strict: true, allErrors: true });
-addFormats(ajv, ['email', 'uuid']);
-
 const compiled = new Map<SchemaName, ValidateFunction>(
-  schemaNames.map((name) => [name, ajv.compile(schemas[name])] as const),
+  schemaNames.map((name) => [name, (generated as unknown as Record<SchemaName, ValidateFunction>)[name]] as const),
 );
 
 /** Turns ajv's instancePath (`/user/id`, `/detail/0`) into a JSON path (`$.user.id`, `$.detail[0]`). */
