@@ -7,8 +7,8 @@
  * Every run's reports are also scanned for the passwords and tokens of that run.
  *
  * Speed without loss of power: a fault's run ends at its first failure (checkCase), the
- * seed is hashed once into template databases, instances start side by side, and cases
- * run SELFCHECK_JOBS at a time.
+ * seed is hashed once into template databases, the reference API is bundled once and its
+ * instances start side by side, and cases run SELFCHECK_JOBS at a time.
  *
  * Usage: npm run selfcheck [-- --only name[,name...]] [--jobs N]
  * Exit: 0 when every fault is caught and every harmless variation passes, 1 otherwise,
@@ -22,7 +22,7 @@ import { FAULTS } from '../reference-api/src/faults.ts';
 import { writeSeededDatabase } from '../reference-api/src/seed.ts';
 import { PROJECT_ROOT, readSeedAccounts } from '../lib/config.ts';
 import { EXIT, SuiteError, runMain } from '../lib/errors.ts';
-import { referenceTargetEnv, startReference, type RunningReference } from '../lib/reference-process.ts';
+import { bundleReference, referenceTargetEnv, startReference, type RunningReference } from '../lib/reference-process.ts';
 import { scanForSecrets } from '../lib/secret-scan.ts';
 import { writeReportsIndex } from '../reporting/index-page.ts';
 import { listContractTests, runContractSuite, type SuiteRun } from './run-suite.ts';
@@ -133,16 +133,18 @@ interface CaseSetting {
   reportRoot: string;
   /** Database files holding the seed hashed once at each of HASH_COSTS (writeSeededDatabase). */
   templates: ReadonlyMap<number, string>;
+  /** The reference API bundled once for this self-check (bundleReference). */
+  bundle: string;
   onLine?: (line: string) => void;
 }
 
 /** A reference instance of one case on a private copy of a template database. */
-async function startInstance(template: string, name: string, env: Record<string, string>): Promise<RunningReference> {
+async function startInstance(setting: CaseSetting, template: string, name: string, env: Record<string, string>): Promise<RunningReference> {
   const file = join(dirname(template), `${name}.db`);
   const remove = () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(`${file}${suffix}`, { force: true }));
   copyFileSync(template, file);
   try {
-    const instance = await startReference({ ...env, REFERENCE_DB: file });
+    const instance = await startReference({ ...env, REFERENCE_DB: file }, { bundle: setting.bundle });
     return { ...instance, stop: () => instance.stop().finally(remove) };
   } catch (error) {
     remove();
@@ -218,8 +220,8 @@ export async function checkCase(c: Case, setting: CaseSetting, control?: Control
   const runPhase = async (dir: string, files: string[] | undefined, phase: string): Promise<RunCounts> => {
     const needsExpiry = files === undefined || files.some((file) => EXPIRY_SPECS.test(file));
     const instances = await startAll([
-      () => startInstance(template, `${reportName}-${phase}-main`, common),
-      ...(needsExpiry ? [() => startInstance(template, `${reportName}-${phase}-expiry`, { ...common, ...SHORT_TTL, ...c.expiryEnv })] : []),
+      () => startInstance(setting, template, `${reportName}-${phase}-main`, common),
+      ...(needsExpiry ? [() => startInstance(setting, template, `${reportName}-${phase}-expiry`, { ...common, ...SHORT_TTL, ...c.expiryEnv })] : []),
     ]);
     try {
       const args = files === undefined ? [] : ['--max-failures=1', ...files.map(exactly)];
@@ -339,13 +341,17 @@ export async function runSelfcheck(
   mkdirSync(reportRoot, { recursive: true });
   const all = cases[0] === CONTROL ? cases : [CONTROL, ...cases.filter((c) => c !== CONTROL)];
   const scratch = mkdtempSync(join(tmpdir(), 'selfcheck-'));
+  // Inside the project, where the bundle's one external (better-sqlite3) resolves.
+  mkdirSync(join(PROJECT_ROOT, '.cache'), { recursive: true });
+  const bundleDir = mkdtempSync(join(PROJECT_ROOT, '.cache', 'selfcheck-'));
   try {
     const templates = new Map(HASH_COSTS.map((cost) => [cost, join(scratch, `seeded-cost-${cost}.db`)]));
-    const [listed] = await Promise.all([
+    const [listed, bundle] = await Promise.all([
       listContractTests({}),
+      bundleReference(join(bundleDir, 'reference.mjs')),
       ...[...templates].map(([cost, file]) => writeSeededDatabase(file, DEFAULT_SEED_PATH, cost)),
     ]);
-    const setting: CaseSetting = { reportRoot, templates };
+    const setting: CaseSetting = { reportRoot, templates, bundle: bundle as string };
     const results: CaseResult[] = new Array(all.length);
     let done = 0;
     const report = (i: number, result: CaseResult) => {
@@ -372,6 +378,7 @@ export async function runSelfcheck(
     return results;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+    rmSync(bundleDir, { recursive: true, force: true });
   }
 }
 
