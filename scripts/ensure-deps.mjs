@@ -16,8 +16,11 @@ const fail = (line) => {
   process.exit(2);
 };
 
-const [major] = process.versions.node.split('.').map(Number);
-if (major < 20) fail(`Node.js 20 or newer is required, this is ${process.versions.node}`);
+// package.json's engines: undici, the load generator's HTTP client, needs 20.18.1 or newer.
+const [major, minor, patch] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && (minor < 18 || (minor === 18 && patch < 1)))) {
+  fail(`Node.js 20.18.1 or newer is required, this is ${process.versions.node}`);
+}
 
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules', '.package-lock.json');
