@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { build } from 'esbuild';
 import { PROJECT_ROOT, readSeedAccounts, REFERENCE_SEED_FILE, SAME_CLOCK_SKEW_SECONDS } from './config.ts';
 import { SuiteError } from './errors.ts';
 
@@ -54,30 +53,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Bundles `reference-api/src/main.ts` into one ES module at `outFile` (which must lie in
- * the project, where better-sqlite3's native module resolves): a process started from it
- * skips tsx and the loading of a few hundred modules, about half a second of CPU a start,
- * for a caller that starts many (the self-check). Build it fresh for each use: it is a
- * copy of the sources as they are now.
- */
-export async function bundleReference(outFile: string): Promise<string> {
-  await build({
-    entryPoints: [`${PROJECT_ROOT}/reference-api/src/main.ts`],
-    outfile: outFile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['better-sqlite3'],
-    // Bundled CommonJS calls require(), which an ES module lacks.
-    banner: { js: "import { createRequire as __referenceCreateRequire } from 'node:module';\nconst require = __referenceCreateRequire(import.meta.url);" },
-    logLevel: 'silent',
-  });
-  return outFile;
-}
-
-/**
- * Starts `reference-api/src/main.ts` (or `bundle`, from bundleReference) with `env` on top
+ * Starts `reference-api/src/main.ts` (or `bundle`, selfcheck/reference-bundle.ts) with `env` on top
  * of the environment (request logs off unless asked) and resolves once its JWKS answers.
  */
 export async function startReference(
