@@ -74,6 +74,8 @@ export interface SuiteConfig {
   ttl: { accessMin: number; accessMax: number; refreshMax: number };
   clockSkewSeconds: number;
   timing: { samples: number; toleranceMs: number; toleranceRatio: number };
+  /** Response headers the enumeration comparison leaves out, beyond its own allowlist (lower case). */
+  enumerationIgnoreHeaders: readonly string[];
   lockoutMaxAttempts: number;
   /** How long any answer to bad input may take, in milliseconds. */
   responseTimeLimitMs: number;
@@ -215,6 +217,16 @@ function seedAccount(seed: Map<string, SeedAccount>, localPart: string): SeedAcc
   return account;
 }
 
+/** A comma-separated list of HTTP header names, lower-cased. */
+function headerNames(read: EnvReader, name: string): string[] {
+  const value = read.raw(name);
+  if (value === undefined) return [];
+  const names = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const bad = names.find((h) => !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(h));
+  if (bad !== undefined) throw new ConfigError(name, `not a header name: '${bad}'`);
+  return names;
+}
+
 /** Builds and validates the configuration from `env`; pure, so tests can feed it anything. */
 export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
   const read = new EnvReader(env);
@@ -331,6 +343,7 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
       toleranceMs: read.number('TIMING_TOLERANCE_MS', 15, { min: 0, max: 10_000, integer: false }),
       toleranceRatio: read.number('TIMING_TOLERANCE_RATIO', 0.5, { min: 0, max: 10, integer: false }),
     },
+    enumerationIgnoreHeaders: headerNames(read, 'ENUMERATION_IGNORE_HEADERS'),
     lockoutMaxAttempts: read.number('LOCKOUT_MAX_ATTEMPTS', 20, { min: 1, max: 1000 }),
     responseTimeLimitMs: read.number('RESPONSE_TIME_LIMIT_MS', 5000, { min: 100, max: 120_000 }),
     oversizedBodyBytes: read.number('OVERSIZED_BODY_BYTES', 2 * 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
