@@ -101,6 +101,14 @@ const ROWS: Record<FaultName, Row> = {
       return unknown.body === wrong.body && /rel="register"/.test(String(unknown.headers.link)) && wrong.headers.link === undefined;
     },
   },
+  'timing-leak-partial': {
+    env: { LOCKOUT_THRESHOLD: '100' },
+    symptom: async (api) => {
+      const wrong = await medianMs(5, () => api.signIn(MAIN.email, 'x'));
+      const unknown = await medianMs(5, () => api.signIn('ghost@puppilot.test', 'x'));
+      return wrong - unknown >= 12;
+    },
+  },
 
   // errors
   'invalid-json-500': { symptom: async (api) => (await api.post('/auth/sign-in', '{"email":')).statusCode === 500 },
@@ -363,6 +371,17 @@ const ROWS: Record<FaultName, Row> = {
   'latency-150ms': {
     symptom: async (api) => (await medianMs(1, () => api.app.inject({ method: 'GET', url: '/healthz' }))) >= 150,
   },
+  'latency-40ms': {
+    symptom: async (api) => (await medianMs(1, () => api.app.inject({ method: 'GET', url: '/healthz' }))) >= 40,
+  },
+  'latency-jitter': {
+    // 20 draws from 0–30 ms: their spread exceeds 10 ms unless the draws are not random.
+    symptom: async (api) => {
+      const times: number[] = [];
+      for (let i = 0; i < 20; i++) times.push(await medianMs(1, () => api.app.inject({ method: 'GET', url: '/healthz' })));
+      return Math.max(...times) - Math.min(...times) > 10;
+    },
+  },
   'request-ids': {
     symptom: async (api) => {
       const [first, second] = [await api.signIn('ghost@puppilot.test', 'x'), await api.signIn(MAIN.email, 'x')];
@@ -473,6 +492,8 @@ test('the catalogue: unique names, known areas, a test row for every fault', () 
     'content-type-charset-upper',
     'extra-fields',
     'latency-150ms',
+    'latency-40ms',
+    'latency-jitter',
     'long-ttls',
     'other-error-wording',
     'periodic-stall',

@@ -260,6 +260,14 @@ const definitions = {
       if (response.status === 401 && signInFor(response, store) === 'unknown') response.setHeader('link', '</auth/sign-up>; rel="register"');
     }),
   },
+  'timing-leak-partial': {
+    area: 'credentials',
+    harmless: false,
+    description: 'a wrong password for a registered email takes 15 ms more than an unknown email (an audit write; about 25 % of a sign-in at hash cost 14)',
+    apply: mutating(async (response, { store }) => {
+      if (response.status === 401 && signInFor(response, store) === 'registered') await sleep(15);
+    }),
+  },
 
   // errors
   'invalid-json-500': {
@@ -615,6 +623,18 @@ const definitions = {
     harmless: true,
     description: 'every response is delayed by 150 ms',
     apply: mutating(() => sleep(150).then(() => undefined)),
+  },
+  'latency-40ms': {
+    area: 'headers',
+    harmless: true,
+    description: 'every response is delayed by 40 ms (both sign-in failures alike)',
+    apply: mutating(() => sleep(40).then(() => undefined)),
+  },
+  'latency-jitter': {
+    area: 'headers',
+    harmless: true,
+    description: 'every response is delayed by a random 0–30 ms, drawn afresh for each (both sign-in failures alike)',
+    apply: mutating(() => sleep(Math.random() * 30).then(() => undefined)),
   },
   'request-ids': {
     area: 'headers',
