@@ -240,7 +240,7 @@ function timingSettings(read: EnvReader): SuiteConfig['timing'] {
     marginMs: read.number('TIMING_MARGIN_MS', 2, { min: 0, max: 10_000, integer: false }),
     marginRatio: read.number('TIMING_MARGIN_RATIO', 0.05, { min: 0, max: 1, integer: false }),
     goalMs: read.number('TIMING_GOAL_MS', 5, { min: 0, max: 10_000, integer: false }),
-    goalRatio: read.number('TIMING_GOAL_RATIO', 0.1, { min: 0, max: 1, integer: false }),
+    goalRatio: read.number('TIMING_GOAL_RATIO', 0.2, { min: 0, max: 1, integer: false }),
   };
 }
 

@@ -22,7 +22,7 @@ const settings: TimingSettings = {
   marginMs: 2,
   marginRatio: 0.05,
   goalMs: 5,
-  goalRatio: 0.1,
+  goalRatio: 0.2,
 };
 
 /** A standard normal draw (Box–Muller) from a seeded uniform source. */
