@@ -17,8 +17,9 @@
  *   quietest half, quarter and eighth of the pairs (CROPS below), where a leak stands out;
  * - decision: a leak is reported when the confidence interval of the difference lies
  *   wholly beyond ± the margin (a difference too small to matter) in any of them; α is the
- *   false-alarm rate of the whole check, split evenly (Bonferroni) over its K looks and
- *   the crops, so each interval has level 1 − α/(4K);
+ *   false-alarm rate of the whole check, shared out (Bonferroni) as half at the first look,
+ *   where a quiet target's check ends, and half evenly over the later looks, each look's
+ *   share split evenly over the crops it can judge (8 pairs or more);
  * - sequential: the first look comes after `minSamples` rounds; while the answer is not
  *   clear (no leak, but a leak of `goal` ms could still hide in the noise), the sample
  *   doubles, up to `maxSamples` rounds (on a busy machine the later rounds often find it
@@ -187,7 +188,7 @@ export interface TimingVerdict {
   /** Trimmed mean of unknown − wrong, ms (negative: unknown emails answer faster). */
   differenceMs: number;
   standardErrorMs: number;
-  /** The confidence interval of the difference at each test's level (1 − α/(K·crops)). */
+  /** The confidence interval of the difference, at this test's level (1 − this look's share of α / crops judged). */
   intervalMs: [number, number];
   confidenceLevel: number;
   marginMs: number;
@@ -209,6 +210,16 @@ function quietest(a: readonly number[], b: readonly number[], fraction: number):
 }
 
 /**
+ * The share of the false-alarm rate `alpha` spent at look `look` of `looks`: half at the
+ * first look, where a quiet target's check ends, the other half evenly over the later ones
+ * (Bonferroni: the shares add up to `alpha`). Stopping without a leak spends nothing.
+ */
+export function alphaForLook(alpha: number, look: number, looks: number): number {
+  if (looks === 1) return alpha;
+  return look === 1 ? alpha / 2 : alpha / (2 * (looks - 1));
+}
+
+/**
  * Judges the pairs taken so far (a[i] and b[i] from the same round) at look `look` of
  * `looks` (1-based), on every crop of CROPS large enough. `final` is true when the verdict
  * stands: a leak in any crop, a clear pass (some crop would have seen a leak of the goal's
@@ -217,11 +228,11 @@ function quietest(a: readonly number[], b: readonly number[], fraction: number):
  */
 export function judgeTiming(a: readonly number[], b: readonly number[], settings: TimingSettings, look: number, looks: number): TimingVerdict {
   if (a.length !== b.length) throw new RangeError('the samples must come in pairs');
-  const alphaPerTest = settings.falseAlarmRate / (looks * CROPS.length);
+  const crops = CROPS.filter((crop) => crop === 1 || Math.ceil(crop * a.length) >= MIN_CROP_PAIRS);
+  const alphaPerTest = alphaForLook(settings.falseAlarmRate, look, looks) / crops.length;
   let best: TimingVerdict | undefined;
-  for (const crop of CROPS) {
+  for (const crop of crops) {
     const pairs = crop === 1 ? { a: [...a], b: [...b] } : quietest(a, b, crop);
-    if (crop !== 1 && pairs.a.length < MIN_CROP_PAIRS) continue;
     const t = trimmedMean(pairs.a.map((x, i) => x - pairs.b[i]!));
     const halfWidth = studentTQuantileUpper(alphaPerTest / 2, t.df) * t.se;
     const medianUnknownMs = median(pairs.a);
