@@ -16,8 +16,8 @@ import { unknownEmail, withProbeAccount, wrongPasswordFor } from './support/acco
 import { sampleSequentially, type SequentialResult } from './support/timing.ts';
 import { expect, test } from './fixtures.ts';
 
-/** Longer than twice the lock's poll interval (25–50 ms). */
-const PAUSE_BETWEEN_SESSIONS_MS = 150;
+/** Longer than the lock's longest poll interval (25–50 ms). */
+const PAUSE_BETWEEN_SESSIONS_MS = 80;
 
 const round2 = (ms: number) => Math.round(ms * 100) / 100;
 const round1 = (ms: number) => Math.round(ms * 10) / 10;

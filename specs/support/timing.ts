@@ -326,18 +326,24 @@ export const ROUNDS_PER_SESSION = 12;
 /**
  * The whole check: warm-up, then ABBA rounds up to each look of lookSchedule(settings),
  * judging at each, until a verdict is final. Rounds are taken in sessions of at most
- * ROUNDS_PER_SESSION; the ABBA order runs on across sessions.
+ * ROUNDS_PER_SESSION (the first one preceded by the warm-up); the ABBA order runs on
+ * across sessions.
  */
 export async function sampleSequentially(session: MeasureSession | MeasurePair, settings: TimingSettings): Promise<SequentialResult> {
   const open: MeasureSession = typeof session === 'function' ? session : (use) => use(session);
   const schedule = lookSchedule(settings);
   const out = { a: [] as number[], b: [] as number[] };
   const history: TimingVerdict[] = [];
-  await open(({ a, b }) => sampleRounds(a, b, 0, settings.warmup, null));
+  let warmedUp = false;
   for (const [i, rounds] of schedule.entries()) {
     while (out.a.length < rounds) {
       const stretch = Math.min(ROUNDS_PER_SESSION, rounds - out.a.length);
-      await open(({ a, b }) => sampleRounds(a, b, settings.warmup + out.a.length, stretch, out));
+      await open(async ({ a, b }) => {
+        // The warm-up opens the first session: its rounds are thrown away.
+        if (!warmedUp) await sampleRounds(a, b, 0, settings.warmup, null);
+        warmedUp = true;
+        await sampleRounds(a, b, settings.warmup + out.a.length, stretch, out);
+      });
     }
     const verdict = judgeTiming(out.a, out.b, settings, i + 1, schedule.length);
     history.push(verdict);
