@@ -73,7 +73,19 @@ export interface SuiteConfig {
   /** Bounds for the TTLs the target issues, in seconds. */
   ttl: { accessMin: number; accessMax: number; refreshMax: number };
   clockSkewSeconds: number;
-  timing: { samples: number; toleranceMs: number; toleranceRatio: number };
+  /** The timing check's statistics (specs/support/timing.ts explains each setting). */
+  timing: {
+    minSamples: number;
+    maxSamples: number;
+    warmup: number;
+    falseAlarmRate: number;
+    marginMs: number;
+    marginRatio: number;
+    goalMs: number;
+    goalRatio: number;
+  };
+  /** Response headers the enumeration comparison leaves out, beyond its own allowlist (lower case). */
+  enumerationIgnoreHeaders: readonly string[];
   lockoutMaxAttempts: number;
   /** How long any answer to bad input may take, in milliseconds. */
   responseTimeLimitMs: number;
@@ -218,6 +230,33 @@ function seedAccount(seed: Map<string, SeedAccount>, localPart: string): SeedAcc
 /** Clock allowance for a target on this machine's clock: the Date header's resolution. */
 export const SAME_CLOCK_SKEW_SECONDS = 1;
 
+/** The timing check's settings: sequential sampling bounds, false-alarm rate, margin and goal. */
+function timingSettings(read: EnvReader): SuiteConfig['timing'] {
+  const minSamples = read.number('TIMING_MIN_SAMPLES', 12, { min: 5, max: 500 });
+  const maxSamples = read.number('TIMING_SAMPLES', 160, { min: 5, max: 2000 });
+  if (maxSamples < minSamples) throw new ConfigError('TIMING_SAMPLES', `the most samples must be at least TIMING_MIN_SAMPLES (${minSamples})`);
+  return {
+    minSamples,
+    maxSamples,
+    warmup: read.number('TIMING_WARMUP', 2, { min: 0, max: 100 }),
+    falseAlarmRate: read.number('TIMING_FALSE_ALARM_RATE', 0.01, { min: 1e-6, max: 0.2, integer: false }),
+    marginMs: read.number('TIMING_MARGIN_MS', 2, { min: 0, max: 10_000, integer: false }),
+    marginRatio: read.number('TIMING_MARGIN_RATIO', 0.05, { min: 0, max: 1, integer: false }),
+    goalMs: read.number('TIMING_GOAL_MS', 5, { min: 0, max: 10_000, integer: false }),
+    goalRatio: read.number('TIMING_GOAL_RATIO', 0.2, { min: 0, max: 1, integer: false }),
+  };
+}
+
+/** A comma-separated list of HTTP header names, lower-cased. */
+function headerNames(read: EnvReader, name: string): string[] {
+  const value = read.raw(name);
+  if (value === undefined) return [];
+  const names = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const bad = names.find((h) => !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(h));
+  if (bad !== undefined) throw new ConfigError(name, `not a header name: '${bad}'`);
+  return names;
+}
+
 /** Builds and validates the configuration from `env`; pure, so tests can feed it anything. */
 export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
   const read = new EnvReader(env);
@@ -331,11 +370,8 @@ export function loadSuiteConfig(env: Env = process.env): SuiteConfig {
     // The embedded reference API runs on this machine's clock: the only difference left is
     // the Date header's whole seconds. A remote target's clock may drift.
     clockSkewSeconds: read.number('CLOCK_SKEW_SECONDS', targetKind === 'embedded' ? SAME_CLOCK_SKEW_SECONDS : 5, { min: 0, max: 600 }),
-    timing: {
-      samples: read.number('TIMING_SAMPLES', 15, { min: 5, max: 500 }),
-      toleranceMs: read.number('TIMING_TOLERANCE_MS', 15, { min: 0, max: 10_000, integer: false }),
-      toleranceRatio: read.number('TIMING_TOLERANCE_RATIO', 0.5, { min: 0, max: 10, integer: false }),
-    },
+    timing: timingSettings(read),
+    enumerationIgnoreHeaders: headerNames(read, 'ENUMERATION_IGNORE_HEADERS'),
     lockoutMaxAttempts: read.number('LOCKOUT_MAX_ATTEMPTS', 20, { min: 1, max: 1000 }),
     responseTimeLimitMs: read.number('RESPONSE_TIME_LIMIT_MS', 5000, { min: 100, max: 120_000 }),
     oversizedBodyBytes: read.number('OVERSIZED_BODY_BYTES', 2 * 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),

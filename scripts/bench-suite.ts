@@ -4,12 +4,14 @@
  * - an external target: a reference API started on its own beforehand and named by
  *   BASE_URL, with expiry waits off, as a run against staging or another implementation
  *   goes (the start-up of that target is not counted).
- * Figures, not a pass/fail: a timed assertion would flake on a busy machine.
+ * Figures, not a pass/fail: a timed assertion would flake on a busy machine. Each run's
+ * wall time is split into where it went (from its JSON report): the runner's start up to
+ * the first test, the tests (the timing check among them, beside the others), the reports.
  *
  * Usage: npm run bench [-- --runs N] [--workers N] [--target embedded|external|both]
  * Without --workers, the suite's own default (CONTRACT_WORKERS, or one per core from 2 to 4).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_WORKERS } from '../lib/config.ts';
@@ -38,24 +40,76 @@ function targetOption(argv: string[]): (typeof TARGETS)[number] {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** Where one run's wall time went, in seconds, read from its JSON report. */
+interface RunPhases {
+  /** From starting the runner to its first test: Playwright's start, loading the specs, starting workers. */
+  start: number;
+  /** From the first test's start to the last test's end. */
+  tests: number;
+  /** The timing check's own duration (it runs beside the others). */
+  timingCheck: number;
+  /** From the last test's end to the runner's exit: reports. */
+  end: number;
+}
+
+interface ReportSuite {
+  specs?: Array<{ file: string; tests: Array<{ results: Array<{ startTime: string; duration: number }> }> }>;
+  suites?: ReportSuite[];
+}
+
+function runPhases(resultsJson: string, wallSeconds: number, startedAt: number): RunPhases | undefined {
+  const report = JSON.parse(resultsJson) as { suites: ReportSuite[] };
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let timingCheck = 0;
+  const walk = (suite: ReportSuite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const result of spec.tests.flatMap((t) => t.results)) {
+        const start = Date.parse(result.startTime);
+        starts.push(start);
+        ends.push(start + result.duration);
+        if (spec.file.includes('timing')) timingCheck = Math.max(timingCheck, result.duration / 1000);
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  report.suites.forEach(walk);
+  if (starts.length === 0) return undefined;
+  const first = Math.min(...starts);
+  const last = Math.max(...ends);
+  return { start: (first - startedAt) / 1000, tests: (last - first) / 1000, timingCheck, end: wallSeconds - (last - startedAt) / 1000 };
+}
+
 async function measure(label: string, what: string, runs: number, workers: number | undefined, env: Record<string, string>): Promise<void> {
   const times: number[] = [];
+  const phases: RunPhases[] = [];
   let tests = 0;
   for (let i = 1; i <= runs; i++) {
     const reportDir = mkdtempSync(join(tmpdir(), 'bench-suite-'));
     try {
+      const startedAt = Date.now();
       const run = await runContractSuite({ reportDir, env, workers });
       if (run.exitCode !== 0) throw new SuiteError('USAGE', `${label} run ${i} failed (${run.failed} failed); benchmark figures would mean nothing`, EXIT.failed);
       tests = run.passed + run.skipped;
-      times.push(run.durationMs / 1000);
-      process.stdout.write(`${label} run ${i}/${runs}: ${run.passed} passed, ${run.skipped} skipped in ${(run.durationMs / 1000).toFixed(1)} s (wall, ${what})\n`);
+      const wall = run.durationMs / 1000;
+      times.push(wall);
+      const phase = runPhases(readFileSync(join(reportDir, 'results.json'), 'utf8'), wall, startedAt);
+      if (phase) phases.push(phase);
+      const where = phase
+        ? ` = start ${phase.start.toFixed(1)} + tests ${phase.tests.toFixed(1)} (timing check ${phase.timingCheck.toFixed(1)}, beside the others) + reports ${phase.end.toFixed(1)}`
+        : '';
+      process.stdout.write(`${label} run ${i}/${runs}: ${run.passed} passed, ${run.skipped} skipped in ${wall.toFixed(1)} s (wall, ${what})${where}\n`);
     } finally {
       rmSync(reportDir, { recursive: true, force: true });
     }
   }
   const m = median(times);
+  const phaseMedians =
+    phases.length > 0
+      ? `; medians: start ${median(phases.map((p) => p.start)).toFixed(1)} s, tests ${median(phases.map((p) => p.tests)).toFixed(1)} s (timing check ${median(phases.map((p) => p.timingCheck)).toFixed(1)} s), reports ${median(phases.map((p) => p.end)).toFixed(1)} s`
+      : '';
   process.stdout.write(
-    `contract suite, ${label}: ${tests} tests, wall time median ${m.toFixed(1)} s (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}) over ${runs} runs, ${workers ?? `${DEFAULT_WORKERS} (default)`} workers, ${(tests / m).toFixed(1)} tests/s\n`,
+    `contract suite, ${label}: ${tests} tests, wall time median ${m.toFixed(1)} s (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}) over ${runs} runs, ${workers ?? `${DEFAULT_WORKERS} (default)`} workers, ${(tests / m).toFixed(1)} tests/s${phaseMedians}\n`,
   );
 }
 

@@ -13,7 +13,8 @@
  *   itself checks.
  * Specs import `test` and `expect` from here, never from @playwright/test.
  */
-import { test as base, type PlaywrightWorkerArgs, type WorkerFixture } from '@playwright/test';
+import type { PlaywrightWorkerArgs, WorkerFixture } from '@playwright/test';
+import { test as base } from './support/lean-base.ts';
 import type { TokenResponse } from '../contracts/index.ts';
 import { suiteConfig, type Account, type Capabilities, type SuiteConfig } from '../lib/config.ts';
 import { withExclusiveAccount } from './support/accounts.ts';

@@ -1,7 +1,8 @@
 /**
  * Lockout (contracts/CONTRACT.md decision 2): repeated failed sign-ins on one account end in 429
  * with Retry-After, the body still reveals nothing, the right password does not get past
- * the lock, other accounts are unaffected, and an unknown email is locked out the same way.
+ * the lock, other accounts are unaffected, and an unknown email is locked out the same way,
+ * with the same answer (status, body and headers, specs/support/answers.ts).
  *
  * Only config.lockoutEmail (a throwaway account) receives these wrong passwords. The test
  * holds whether the account starts unlocked or is already locked by an earlier run or a
@@ -10,6 +11,7 @@
 import type { SuiteConfig } from '../lib/config.ts';
 import type { ApiResponse, AuthApi } from './support/api.ts';
 import { unknownEmail, wrongPasswordFor } from './support/accounts.ts';
+import { answerDifferences, describeDifferences } from './support/answers.ts';
 import { configuredSecrets, errorBodyLeaks } from './support/leaks.ts';
 import { expect, requireCapability, test } from './fixtures.ts';
 
@@ -80,12 +82,26 @@ test.describe('lockout after repeated failed sign-ins', () => {
     });
   });
 
-  test('an unknown email is locked out alike, so a 429 tells nothing about registration', async ({ api, config }) => {
-    // Decision 2: the same status whether the email is unknown or the password is wrong. A
-    // lockout that only registered emails reach would answer that question after N tries.
-    const { locked } = await test.step(`send wrong passwords to one unknown email until 429 (at most ${config.lockoutMaxAttempts})`, () =>
+  test('an unknown email is locked out alike, with the same answer: status, body and headers', async ({ api, config }) => {
+    // Decision 2: the same answer whether the email is unknown or the password is wrong. A
+    // lockout that only registered emails reach, or that answers them differently, would
+    // answer that question after N tries.
+    const unknown = await test.step(`send wrong passwords to one unknown email until 429 (at most ${config.lockoutMaxAttempts})`, () =>
       lockOut(api, config, unknownEmail()),
     );
-    expect(locked, `an unknown email got no 429 after ${config.lockoutMaxAttempts} wrong passwords, while a registered one is locked`).toBeDefined();
+    expect(unknown.locked, `an unknown email got no 429 after ${config.lockoutMaxAttempts} wrong passwords, while a registered one is locked`).toBeDefined();
+    // The lockout account is locked here too (it stops at the first 429, so whether the
+    // other test locked it first does not matter).
+    const known = await test.step('lock the registered lockout account the same way', () => lockOut(api, config, config.lockoutEmail!));
+    expect(known.locked, `the lockout account got no 429 after ${config.lockoutMaxAttempts} wrong passwords`).toBeDefined();
+
+    await test.step('compare the two 429 answers whole', async () => {
+      // Retry-After counts down from each lock's own start: its presence is compared, not its value.
+      const differences = answerDifferences(unknown.locked!, known.locked!, { ignoreHeaders: config.enumerationIgnoreHeaders, presenceOnly: ['retry-after'] });
+      expect(
+        describeDifferences(differences, ['unknown email', 'registered email']),
+        'a locked-out unknown email must get the answer a locked-out registered one gets; these parts tell them apart',
+      ).toEqual([]);
+    });
   });
 });

@@ -63,6 +63,14 @@ test('defaults follow contracts/CONTRACT.md', () => {
   assert.equal(config.apiVersion, '0.2.0');
   assert.deepEqual(config.ttl, { accessMin: 60, accessMax: 86_400, refreshMax: 7_776_000 });
   assert.ok(!config.jwt.algorithms.includes('none'));
+  assert.deepEqual(config.enumerationIgnoreHeaders, []);
+  assert.equal(config.timing.falseAlarmRate, 0.01);
+  assert.ok(config.timing.minSamples <= config.timing.maxSamples);
+});
+
+test('ENUMERATION_IGNORE_HEADERS: a comma-separated list of header names, in lower case', () => {
+  const config = loadSuiteConfig({ ...external, ENUMERATION_IGNORE_HEADERS: ' X-Edge-Id, x-served-by ,' });
+  assert.deepEqual(config.enumerationIgnoreHeaders, ['x-edge-id', 'x-served-by']);
 });
 
 // Each bad value names its variable in one line.
@@ -96,8 +104,12 @@ const badValues: Array<[string, Env]> = [
   ['REFRESH_TTL_MAX', { ...external, REFRESH_TTL_MAX: '30' }],
   ['CLOCK_SKEW_SECONDS', { ...external, CLOCK_SKEW_SECONDS: 'five' }],
   ['TIMING_SAMPLES', { ...external, TIMING_SAMPLES: '2' }],
-  ['TIMING_TOLERANCE_MS', { ...external, TIMING_TOLERANCE_MS: 'x' }],
-  ['TIMING_TOLERANCE_RATIO', { ...external, TIMING_TOLERANCE_RATIO: '-0.1' }],
+  ['TIMING_SAMPLES', { ...external, TIMING_MIN_SAMPLES: '20', TIMING_SAMPLES: '10' }],
+  ['TIMING_MIN_SAMPLES', { ...external, TIMING_MIN_SAMPLES: '4' }],
+  ['TIMING_FALSE_ALARM_RATE', { ...external, TIMING_FALSE_ALARM_RATE: '0.5' }],
+  ['TIMING_MARGIN_MS', { ...external, TIMING_MARGIN_MS: 'x' }],
+  ['TIMING_GOAL_RATIO', { ...external, TIMING_GOAL_RATIO: '-0.1' }],
+  ['ENUMERATION_IGNORE_HEADERS', { ...external, ENUMERATION_IGNORE_HEADERS: 'x-edge-id, not a header' }],
   ['LOCKOUT_MAX_ATTEMPTS', { ...external, LOCKOUT_MAX_ATTEMPTS: '0' }],
   ['RESPONSE_TIME_LIMIT_MS', { ...external, RESPONSE_TIME_LIMIT_MS: '10' }],
   ['OVERSIZED_BODY_BYTES', { ...external, OVERSIZED_BODY_BYTES: '12' }],

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { validate } from '../contracts/index.ts';
 import { FAULTS, FAULT_NAMES, isFaultName, type FaultName } from '../reference-api/src/faults.ts';
 import { INVALID_CREDENTIALS_DETAIL } from '../reference-api/src/behaviour.ts';
+import { withoutRequestIds } from '../specs/support/answers.ts';
 import { hmacConfused, hmacSecretsFor, startKeyServer } from '../specs/support/forged-tokens.ts';
 import { MAIN, jwtPart, seededUser, tamper, testApp, type TestApp, type TokenBody } from '../reference-api/testing/harness.ts';
 
@@ -79,6 +80,33 @@ const ROWS: Record<FaultName, Row> = {
       const wrong = await medianMs(3, () => api.signIn(MAIN.email, 'x'));
       const unknown = await medianMs(3, () => api.signIn('ghost@puppilot.test', 'x'));
       return unknown < wrong / 3;
+    },
+  },
+  'enumeration-www-authenticate': {
+    symptom: async (api) => {
+      const unknown = await api.signIn('ghost@puppilot.test', 'x');
+      const wrong = await api.signIn(MAIN.email, 'x');
+      return (
+        unknown.statusCode === wrong.statusCode &&
+        unknown.body === wrong.body &&
+        /error_description="no account/.test(String(unknown.headers['www-authenticate'])) &&
+        !/error_description/.test(String(wrong.headers['www-authenticate']))
+      );
+    },
+  },
+  'enumeration-signup-link': {
+    symptom: async (api) => {
+      const unknown = await api.signIn('ghost@puppilot.test', 'x');
+      const wrong = await api.signIn(MAIN.email, 'x');
+      return unknown.body === wrong.body && /rel="register"/.test(String(unknown.headers.link)) && wrong.headers.link === undefined;
+    },
+  },
+  'timing-leak-partial': {
+    env: { LOCKOUT_THRESHOLD: '100' },
+    symptom: async (api) => {
+      const wrong = await medianMs(5, () => api.signIn(MAIN.email, 'x'));
+      const unknown = await medianMs(5, () => api.signIn('ghost@puppilot.test', 'x'));
+      return wrong - unknown >= 12;
     },
   },
 
@@ -295,6 +323,24 @@ const ROWS: Record<FaultName, Row> = {
       return wrong.statusCode === 429 && (await api.signIn(lockout.email, lockout.password)).statusCode === 200;
     },
   },
+  'lockout-header-leak': {
+    env: { LOCKOUT_THRESHOLD: '2' },
+    symptom: async (api) => {
+      const lockout = seededUser('lockout@puppilot.test');
+      for (let i = 0; i < 2; i++) await Promise.all([api.signIn(lockout.email, 'x'), api.signIn('ghost@puppilot.test', 'x')]);
+      const [known, unknown] = await Promise.all([api.signIn(lockout.email, 'x'), api.signIn('ghost@puppilot.test', 'x')]);
+      return known.statusCode === 429 && unknown.statusCode === 429 && known.headers['x-account-locked'] === 'true' && unknown.headers['x-account-locked'] === undefined;
+    },
+  },
+  'lockout-body-leak': {
+    env: { LOCKOUT_THRESHOLD: '2' },
+    symptom: async (api) => {
+      const lockout = seededUser('lockout@puppilot.test');
+      for (let i = 0; i < 2; i++) await Promise.all([api.signIn(lockout.email, 'x'), api.signIn('ghost@puppilot.test', 'x')]);
+      const [known, unknown] = await Promise.all([api.signIn(lockout.email, 'x'), api.signIn('ghost@puppilot.test', 'x')]);
+      return known.statusCode === 429 && unknown.statusCode === 429 && known.body !== unknown.body;
+    },
+  },
   'lockout-no-retry-after': {
     env: { LOCKOUT_THRESHOLD: '2' },
     symptom: async (api) => {
@@ -324,6 +370,24 @@ const ROWS: Record<FaultName, Row> = {
   },
   'latency-150ms': {
     symptom: async (api) => (await medianMs(1, () => api.app.inject({ method: 'GET', url: '/healthz' }))) >= 150,
+  },
+  'latency-40ms': {
+    symptom: async (api) => (await medianMs(1, () => api.app.inject({ method: 'GET', url: '/healthz' }))) >= 40,
+  },
+  'latency-jitter': {
+    // 20 draws from 0–30 ms: their spread exceeds 10 ms unless the draws are not random.
+    symptom: async (api) => {
+      const times: number[] = [];
+      for (let i = 0; i < 20; i++) times.push(await medianMs(1, () => api.app.inject({ method: 'GET', url: '/healthz' })));
+      return Math.max(...times) - Math.min(...times) > 10;
+    },
+  },
+  'request-ids': {
+    symptom: async (api) => {
+      const [first, second] = [await api.signIn('ghost@puppilot.test', 'x'), await api.signIn(MAIN.email, 'x')];
+      const id = String(first.headers['x-request-id']);
+      return /^[0-9a-f-]{36}$/.test(id) && id !== second.headers['x-request-id'] && first.json<{ request_id?: string }>().request_id === id;
+    },
   },
   'rs256-keys': {
     symptom: async (api) => {
@@ -428,11 +492,14 @@ test('the catalogue: unique names, known areas, a test row for every fault', () 
     'content-type-charset-upper',
     'extra-fields',
     'latency-150ms',
+    'latency-40ms',
+    'latency-jitter',
     'long-ttls',
     'other-error-wording',
     'periodic-stall',
     'problem-details-errors',
     'reordered-keys',
+    'request-ids',
     'reuse-revokes-all-sessions',
     'rs256-keys',
     'token-pattern-422',
@@ -469,7 +536,8 @@ for (const fault of FAULTS.filter((f) => f.harmless)) {
     const unknown = await api.signIn('ghost@puppilot.test', 'x');
     const wrong = await api.signIn(MAIN.email, 'x');
     assert.equal(unknown.statusCode, 401);
-    assert.equal(unknown.body, wrong.body);
+    // Per-request identifiers aside (the request-ids variation), the same body.
+    assert.deepEqual(withoutRequestIds(unknown.json()), withoutRequestIds(wrong.json()));
   });
 }
 

@@ -8,6 +8,7 @@
  * hook (http/response-mutation.ts). Production code contains no fault names. With no
  * fault, buildApp uses productionBehaviour() untouched and registers no onSend hook.
  */
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Behaviour, CredentialFailure, OutgoingResponse, ResponseMutation } from './behaviour.ts';
@@ -106,6 +107,16 @@ function pydanticInput(body: unknown, problem: Record<string, unknown>): unknown
   for (const step of steps) value = isRecord(value) || Array.isArray(value) ? (value as Record<string, unknown>)[String(step)] : undefined;
   return value ?? null;
 }
+
+/**
+ * Whether a sign-in answer concerns a registered email: what an implementation knows
+ * and must not let show (the request's email looked up in the store).
+ */
+const signInFor = (response: OutgoingResponse, store: { findUserByEmail(email: string): unknown }): 'registered' | 'unknown' | undefined => {
+  const body = response.requestBody;
+  if (response.route !== SIGN_IN || !isRecord(body) || typeof body.email !== 'string') return undefined;
+  return store.findUserByEmail(body.email) === undefined ? 'unknown' : 'registered';
+};
 
 const reversedKeys = (value: Record<string, unknown>) => Object.fromEntries(Object.entries(value).reverse());
 
@@ -227,6 +238,35 @@ const definitions = {
     harmless: false,
     description: 'an unknown email skips password hashing, so it answers measurably faster',
     apply: switches('signIn', { equalWorkForUnknownEmail: false }),
+  },
+
+  'enumeration-www-authenticate': {
+    area: 'credentials',
+    harmless: false,
+    description:
+      'failed sign-ins carry WWW-Authenticate; for an unknown email it adds error_description="no account with this email" (same status, same body)',
+    apply: mutating((response, { store }) => {
+      const who = signInFor(response, store);
+      if (response.status !== 401 || who === undefined) return;
+      const challenge = 'Bearer realm="puppilot", error="invalid_grant"';
+      response.setHeader('www-authenticate', who === 'unknown' ? `${challenge}, error_description="no account with this email"` : challenge);
+    }),
+  },
+  'enumeration-signup-link': {
+    area: 'credentials',
+    harmless: false,
+    description: 'a failed sign-in for an unknown email carries a Link header to the sign-up page (rel="register"); a wrong password does not',
+    apply: mutating((response, { store }) => {
+      if (response.status === 401 && signInFor(response, store) === 'unknown') response.setHeader('link', '</auth/sign-up>; rel="register"');
+    }),
+  },
+  'timing-leak-partial': {
+    area: 'credentials',
+    harmless: false,
+    description: 'a wrong password for a registered email takes 15 ms more than an unknown email (an audit write; about 25 % of a sign-in at hash cost 14)',
+    apply: mutating(async (response, { store }) => {
+      if (response.status === 401 && signInFor(response, store) === 'registered') await sleep(15);
+    }),
   },
 
   // errors
@@ -521,6 +561,25 @@ const definitions = {
     }),
   },
 
+  'lockout-header-leak': {
+    area: 'lockout',
+    harmless: false,
+    description: 'a 429 for a registered email carries X-Account-Locked: true; an unknown email locked out alike does not',
+    apply: mutating((response, { store }) => {
+      if (response.status === 429 && signInFor(response, store) === 'registered') response.setHeader('x-account-locked', 'true');
+    }),
+  },
+  'lockout-body-leak': {
+    area: 'lockout',
+    harmless: false,
+    description: 'a 429 for a registered email says "This account is locked"; an unknown email locked out alike gets the usual text',
+    apply: mutating((response, { store }) => {
+      if (response.status === 429 && signInFor(response, store) === 'registered' && isRecord(response.body)) {
+        response.body.detail = 'This account is locked; try again later';
+      }
+    }),
+  },
+
   // harmless: a correct suite accepts all of these
   'token-type-capitalized': {
     area: 'shape',
@@ -564,6 +623,30 @@ const definitions = {
     harmless: true,
     description: 'every response is delayed by 150 ms',
     apply: mutating(() => sleep(150).then(() => undefined)),
+  },
+  'latency-40ms': {
+    // The timing check's area: it must not mistake latency alike on both paths for a leak.
+    area: 'credentials',
+    harmless: true,
+    description: 'every response is delayed by 40 ms (both sign-in failures alike)',
+    apply: mutating(() => sleep(40).then(() => undefined)),
+  },
+  'latency-jitter': {
+    // The timing check's area: it must not mistake latency alike on both paths for a leak.
+    area: 'credentials',
+    harmless: true,
+    description: 'every response is delayed by a random 0–30 ms, drawn afresh for each (both sign-in failures alike)',
+    apply: mutating(() => sleep(Math.random() * 30).then(() => undefined)),
+  },
+  'request-ids': {
+    area: 'headers',
+    harmless: true,
+    description: 'every response carries a fresh X-Request-Id and every JSON error body a matching request_id member',
+    apply: mutating((response) => {
+      const id = randomUUID();
+      response.setHeader('x-request-id', id);
+      if (response.status >= 400 && isRecord(response.body)) response.body.request_id = id;
+    }),
   },
   'rs256-keys': {
     area: 'tokens',
