@@ -9,7 +9,7 @@
  */
 import { defineConfig } from '@playwright/test';
 import { suiteConfig } from './lib/config.ts';
-import { CLOCK_BOUND_PROJECT, CLOCK_BOUND_SPECS, CONTRACT_PROJECT } from './lib/suite-projects.ts';
+import { CLOCK_BOUND_PROJECT, CLOCK_BOUND_TESTS, CONTRACT_PROJECT } from './lib/suite-projects.ts';
 
 const config = suiteConfig();
 const reportDir = config.run.reportDir;
@@ -38,8 +38,8 @@ export default defineConfig({
   testMatch: '**/*.spec.ts',
   // The clock-bound specs first, so their waits overlap the rest (lib/suite-projects.ts).
   projects: [
-    { name: CLOCK_BOUND_PROJECT, testMatch: CLOCK_BOUND_SPECS },
-    { name: CONTRACT_PROJECT, testIgnore: CLOCK_BOUND_SPECS },
+    { name: CLOCK_BOUND_PROJECT, grep: CLOCK_BOUND_TESTS },
+    { name: CONTRACT_PROJECT, grepInvert: CLOCK_BOUND_TESTS },
   ],
   fullyParallel: true,
   forbidOnly: !!process.env.CI,

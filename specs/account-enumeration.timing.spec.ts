@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { unknownEmail, withProbeAccount, wrongPasswordFor } from './support/accounts.ts';
 import { sampleSequentially, type SequentialResult } from './support/timing.ts';
 import { expect, test } from './fixtures.ts';
+import { CLOCK_TAG } from '../lib/suite-projects.ts';
 
 /** Longer than the lock's longest poll interval (25–50 ms). */
 const PAUSE_BETWEEN_SESSIONS_MS = 80;
@@ -22,7 +23,7 @@ const PAUSE_BETWEEN_SESSIONS_MS = 80;
 const round2 = (ms: number) => Math.round(ms * 100) / 100;
 const round1 = (ms: number) => Math.round(ms * 10) / 10;
 
-test.describe('sign-in timing', () => {
+test.describe('sign-in timing', { tag: CLOCK_TAG }, () => {
   test.describe.configure({ mode: 'serial', timeout: 180_000 });
 
   test('an unknown email and a wrong password take indistinguishable time @smoke', async ({ api, config }, testInfo) => {

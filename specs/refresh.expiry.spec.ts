@@ -10,6 +10,7 @@
  */
 import type { SuiteConfig } from '../lib/config.ts';
 import { expect, requireCapability, test } from './fixtures.ts';
+import { CLOCK_TAG } from '../lib/suite-projects.ts';
 import type { AuthApi } from './support/api.ts';
 import { BEARER_CHALLENGE, refreshOk, signInOk } from './support/flows.ts';
 import { serverTime, waitForServerTime } from './support/server-time.ts';
@@ -35,7 +36,7 @@ async function signInAndPlanWait(expiryApi: AuthApi, config: SuiteConfig, token:
   return { tokens, skew, waitTimeoutMs: (wait + 10) * 1000 };
 }
 
-test.describe('expiry on the expiry target', () => {
+test.describe('expiry on the expiry target', { tag: CLOCK_TAG }, () => {
   test.beforeEach(({ config }) => {
     requireCapability(config, 'expiryWait');
     test.setTimeout(config.expiryWaitMaxSeconds * 1000 + REQUEST_HEADROOM_MS);

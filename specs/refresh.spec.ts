@@ -7,6 +7,7 @@
  */
 import { refreshRequestSchema } from '../contracts/index.ts';
 import { expect, test } from './fixtures.ts';
+import { CLOCK_TAG } from '../lib/suite-projects.ts';
 import { JSON_CONTENT_TYPE, NO_STORE, refreshOk } from './support/flows.ts';
 import { algNone, tamperClaim, tamperSignature, truncatedVariants } from './support/jwt.ts';
 import { deriveMalformedCases } from './support/malformed.ts';
@@ -51,7 +52,7 @@ test.describe('refresh with a valid refresh token', () => {
     expect(tokens.user.organization_id).toBe(session.user.organization_id);
   });
 
-  test('issues a new access token', async ({ api, config }) => {
+  test('issues a new access token', { tag: CLOCK_TAG }, async ({ api, config }) => {
     const signIn = await api.signIn(config.user);
     expect(signIn).toHaveStatus(200);
     expect(signIn).toMatchContract('TokenResponse');

@@ -6,6 +6,7 @@ import { AuthApi } from './support/api.ts';
 import { JSON_CONTENT_TYPE } from './support/flows.ts';
 import { serverTime, waitForServerTime } from './support/server-time.ts';
 import { expect, test } from './fixtures.ts';
+import { CLOCK_TAG } from '../lib/suite-projects.ts';
 
 test.describe('sign-in with valid credentials', () => {
   test('answers 200 with a body that matches the contract @smoke', async ({ api, config }) => {
@@ -35,7 +36,7 @@ test.describe('sign-in with valid credentials', () => {
     expect(session.user.email.toLowerCase()).toBe(config.user.email.toLowerCase());
   });
 
-  test('issues different tokens on each sign-in', async ({ api, config }) => {
+  test('issues different tokens on each sign-in', { tag: CLOCK_TAG }, async ({ api, config }) => {
     const first = await api.signIn(config.user);
     // Within one second a deterministic signer (RS256, EdDSA, HMAC) without a jti may sign
     // the very same claims twice, which no rule forbids; once the server's clock has moved
