@@ -73,14 +73,20 @@ export interface SuiteConfig {
   /** Bounds for the TTLs the target issues, in seconds. */
   ttl: { accessMin: number; accessMax: number; refreshMax: number };
   clockSkewSeconds: number;
-  /** The timing check's statistics (specs/support/timing.ts explains each setting). */
+  /** The timing check's statistics (specs/support/timing.ts). */
   timing: {
+    /** Rounds (one sample of each kind) before the first look. */
     minSamples: number;
+    /** The most rounds ever taken. */
     maxSamples: number;
+    /** Discarded rounds first. */
     warmup: number;
+    /** The false-alarm rate of the whole check (all looks together), when the paths differ by no more than the margin. */
     falseAlarmRate: number;
+    /** A difference this small is no leak: max(marginMs, marginRatio × median sign-in time). */
     marginMs: number;
     marginRatio: number;
+    /** Sampling stops early once a leak of max(goalMs, goalRatio × median) would have been seen. */
     goalMs: number;
     goalRatio: number;
   };

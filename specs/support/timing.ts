@@ -27,6 +27,7 @@
  * - power: each verdict states the smallest leak it would have seen (with probability at
  *   least 95 %): margin + half-width of the interval + 1.645 standard errors.
  */
+import type { SuiteConfig } from '../../lib/config.ts';
 
 /** The median of a non-empty list (the mean of the two middle values for an even count). */
 export function median(samples: readonly number[]): number {
@@ -134,22 +135,8 @@ export function trimmedMean(xs: readonly number[]): TrimmedMean {
   return { n, mean, se: Math.sqrt(wVar) / ((1 - 2 * TRIM) * Math.sqrt(n)), df: n - 2 * g - 1 };
 }
 
-export interface TimingSettings {
-  /** Rounds (one sample of each kind) before the first look. */
-  minSamples: number;
-  /** The most rounds ever taken. */
-  maxSamples: number;
-  /** Discarded rounds first. */
-  warmup: number;
-  /** The false-alarm rate of the whole check (all looks together), when the paths differ by no more than the margin. */
-  falseAlarmRate: number;
-  /** A difference this small is no leak: max(marginMs, marginRatio × median sign-in time). */
-  marginMs: number;
-  marginRatio: number;
-  /** Sampling stops early once a leak of max(goalMs, goalRatio × median) would have been seen. */
-  goalMs: number;
-  goalRatio: number;
-}
+/** The timing check's settings, as the configuration reads them (TIMING_*; lib/config.ts). */
+export type TimingSettings = SuiteConfig['timing'];
 
 /** The round counts at which the check looks: minSamples, then twice as many each time, ending at maxSamples. */
 export function lookSchedule(settings: Pick<TimingSettings, 'minSamples' | 'maxSamples'>): number[] {
