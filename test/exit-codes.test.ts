@@ -2,7 +2,7 @@
 // contract check failed, 2 on a configuration or usage error, which prints exactly one
 // line naming the variable or argument and never a stack trace.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -79,6 +79,17 @@ describe('contract suite (npx playwright test)', () => {
     assert.equal(result.status, 1, `expected exit status 1, got ${result.status}\n${result.stdout.slice(-2000)}\n${result.stderr}`);
     assert.match(result.stdout, /\d+ failed/);
     assert.match(result.stdout, /✘.*token_type "bearer"/, 'the failure is the injected fault, not a broken run');
+  });
+
+  test('--list: 0, a count of the tests, and no run in the contract history or on the reports page', async () => {
+    // Reports into a folder named `contract`, where a run would be recorded beside it.
+    const reports = join(scratch, 'listed');
+    const result = await run('npx', ['playwright', 'test', '--list'], { ...referenceTargetEnv(healthy), CONTRACT_REPORT_DIR: join(reports, 'contract') });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /contract suite: \d+ tests listed, none run/);
+    assert.doesNotMatch(result.stdout, /contract suite passed/);
+    assert.ok(!existsSync(join(reports, 'contract-history')), 'a listing entered the contract history');
+    assert.ok(!existsSync(join(reports, 'index.html')), 'a listing rewrote the reports page');
   });
 
   test('the healthy reference API: 0', async () => {

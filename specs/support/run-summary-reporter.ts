@@ -10,7 +10,7 @@
  * reporting/index-page.ts).
  */
 import { basename, dirname, relative, resolve } from 'node:path';
-import type { FullResult, Reporter } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, Suite } from '@playwright/test/reporter';
 import { PROJECT_ROOT, suiteConfig } from '../../lib/config.ts';
 import { recordContractRun, type ContractStatus } from '../../reporting/contract-history.ts';
 import { writeReportsIndex } from '../../reporting/index-page.ts';
@@ -21,12 +21,20 @@ const OFF = 'off';
 export default class RunSummaryReporter implements Reporter {
   private readonly config = suiteConfig();
   private status: ContractStatus | undefined;
+  /**
+   * `playwright test --list` runs the reporters too, with every test unrun: such a "run"
+   * has no verdict, and must not enter the contract history or the reports page. The
+   * reporter API does not say it is listing; the command line (this process's) does.
+   */
+  private readonly listing = process.argv.includes('--list');
+  private listed = 0;
 
   printsToStdio(): boolean {
     return true;
   }
 
-  onBegin(): void {
+  onBegin(_config: FullConfig, suite: Suite): void {
+    this.listed = suite.allTests().length;
     const { config } = this;
     const target = config.targetKind === 'embedded' ? `embedded reference API (${config.baseUrl})` : config.baseUrl;
     const caps = Object.entries(config.capabilities)
@@ -36,6 +44,10 @@ export default class RunSummaryReporter implements Reporter {
   }
 
   onEnd(result: FullResult): void {
+    if (this.listing) {
+      process.stdout.write(`\ncontract suite: ${this.listed} tests listed, none run\n`);
+      return;
+    }
     this.status = result.status;
     const dir = this.config.run.reportDir;
     const verdict = {
@@ -49,6 +61,7 @@ export default class RunSummaryReporter implements Reporter {
 
   /** Runs after every reporter's onEnd, so results.json and the HTML report exist by now. */
   async onExit(): Promise<void> {
+    if (this.listing) return;
     const contractDir = resolve(PROJECT_ROOT, this.config.run.reportDir);
     if (basename(contractDir) !== 'contract') return;
     const reportsRoot = dirname(contractDir);
