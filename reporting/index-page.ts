@@ -10,11 +10,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chartAssets, inlineScript, inlineStyle } from '../load/report/assets.ts';
-import { inlineJson } from '../load/report/charts.ts';
+import { chartAssets, inlineScript, inlineStyle } from './assets.ts';
 import { contractRuns, type ContractHistoryEntry, type UnreadableEntry } from './contract-history.ts';
 import { readContractRun, type ContractRunState } from './contract-run.ts';
-import { escapeHtml, formatNumber, href } from './html.ts';
+import { escapeHtml, formatNumber, href, inlineJson } from './html.ts';
 import { readLoadRuns, type LoadRun, type RunVerdict, type UnreadableRun } from './load-runs.ts';
 import { runLink, scenarioTrends, VERDICT_COLORS, type ScenarioTrend, type TrendChart } from './trends.ts';
 import { TRENDS_SCRIPT } from './trends-script.ts';

@@ -106,16 +106,3 @@ export function chartSpecs(summary: LoadSummary): ChartSpec[] {
   });
   return specs;
 }
-
-/**
- * JSON for an inline `<script type="application/json">`: every `<` written as `\u003c`, so no
- * value can close the element (`</script>`) or open a comment; U+2028/2029 escaped likewise.
- */
-export function inlineJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}

@@ -7,12 +7,12 @@
  * Everything a run or a user named (scenario, description, endpoints, reasons, check names,
  * contract problems) is escaped; the chart data is inline JSON in which no `<` survives.
  */
-import { escapeHtml } from '../../reporting/html.ts';
+import { escapeHtml, inlineJson } from '../../reporting/html.ts';
 import type { LoadSummary, ThresholdResult, WindowFigures } from '../engine/summary-types.ts';
-import { chartAssets, inlineScript, inlineStyle } from './assets.ts';
+import { chartAssets, inlineScript, inlineStyle } from '../../reporting/assets.ts';
 import { baselineRows } from './baseline.ts';
 import { CHART_SCRIPT } from './chart-script.ts';
-import { chartSpecs, inlineJson, type ChartSpec } from './charts.ts';
+import { chartSpecs, type ChartSpec } from './charts.ts';
 import {
   describeSchedule,
   endpointTotals,

@@ -1,6 +1,8 @@
 /**
- * uPlot's script and stylesheet, read from the installed package so the run report can carry
- * them inline: the page opens from disk, from a CI artifact or an archive, with no network.
+ * uPlot's script and stylesheet, read from the installed package so the pages (a load
+ * run's report, the reports page) can carry them inline: they open from disk, from a CI
+ * artifact or an archive, with no network. Here in reporting/, which load/ builds on, so
+ * that imports flow one way.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,7 +20,6 @@ declare const __UPLOT_ASSETS__: ChartAssets | undefined;
 
 let cached: ChartAssets | undefined;
 
-/** uPlot's minified IIFE and CSS as text, read once per process (or carried by a bundle). */
 /** uPlot's files as installed. */
 export function readChartAssets(): ChartAssets {
   return {
@@ -27,6 +28,7 @@ export function readChartAssets(): ChartAssets {
   };
 }
 
+/** uPlot's minified IIFE and CSS as text, read once per process (or carried by a bundle). */
 export function chartAssets(): ChartAssets {
   if (typeof __UPLOT_ASSETS__ !== 'undefined') return __UPLOT_ASSETS__;
   cached ??= readChartAssets();
