@@ -136,6 +136,8 @@ interface CaseSetting {
   templates: ReadonlyMap<number, string>;
   /** The reference API bundled once for this self-check (bundleReference). */
   bundle: string;
+  /** The seeded accounts' passwords, which no report may hold. */
+  passwords: readonly string[];
   onLine?: (line: string) => void;
 }
 
@@ -243,7 +245,7 @@ export async function checkCase(c: Case, setting: CaseSetting, control?: Control
     if (run.exitCode === 0 && phases[1] !== undefined) run = combine(run, await runPhase(join(reportDir, 'rest'), phases[1], 'rest'));
   }
 
-  const secrets = [...[...readSeedAccounts().values()].map((a) => a.password), ...run.issuedTokens];
+  const secrets = [...setting.passwords, ...run.issuedTokens];
   const leaks = scanForSecrets(reportDir, secrets).map((f) => `${f.what} in ${f.where}`);
   return {
     ...c,
@@ -350,9 +352,10 @@ export async function runSelfcheck(
     const [listed, bundle] = await Promise.all([
       listContractTests({}),
       bundleReference(join(bundleDir, 'reference.mjs')),
-      ...[...templates].map(([cost, file]) => writeSeededDatabase(file, DEFAULT_SEED_PATH, cost)),
+      Promise.all([...templates].map(([cost, file]) => writeSeededDatabase(file, DEFAULT_SEED_PATH, cost))),
     ]);
-    const setting: CaseSetting = { reportRoot, templates, bundle: bundle as string };
+    const passwords = [...readSeedAccounts().values()].map((a) => a.password);
+    const setting: CaseSetting = { reportRoot, templates, bundle, passwords };
     const results: CaseResult[] = new Array(all.length);
     let done = 0;
     const report = (i: number, result: CaseResult) => {

@@ -33,6 +33,14 @@ interface Row {
 
 const signInBody = async (api: TestApp) => (await api.signIn()).json<Record<string, unknown> & { user: Record<string, unknown> }>();
 
+
+/** Locks out the seeded lockout account and an unknown email (threshold 2), then answers a third wrong sign-in of each. */
+async function lockedOutAnswers(api: TestApp) {
+  const lockout = seededUser('lockout@puppilot.test');
+  for (let i = 0; i < 2; i++) await Promise.all([api.signIn(lockout.email, 'x'), api.signIn('ghost@puppilot.test', 'x')]);
+  return Promise.all([api.signIn(lockout.email, 'x'), api.signIn('ghost@puppilot.test', 'x')]);
+}
+
 const ROWS: Record<FaultName, Row> = {
   // shape
   'missing-organization-id': { symptom: async (api) => !('organization_id' in (await signInBody(api)).user) },
@@ -326,18 +334,14 @@ const ROWS: Record<FaultName, Row> = {
   'lockout-header-leak': {
     env: { LOCKOUT_THRESHOLD: '2' },
     symptom: async (api) => {
-      const lockout = seededUser('lockout@puppilot.test');
-      for (let i = 0; i < 2; i++) await Promise.all([api.signIn(lockout.email, 'x'), api.signIn('ghost@puppilot.test', 'x')]);
-      const [known, unknown] = await Promise.all([api.signIn(lockout.email, 'x'), api.signIn('ghost@puppilot.test', 'x')]);
+      const [known, unknown] = await lockedOutAnswers(api);
       return known.statusCode === 429 && unknown.statusCode === 429 && known.headers['x-account-locked'] === 'true' && unknown.headers['x-account-locked'] === undefined;
     },
   },
   'lockout-body-leak': {
     env: { LOCKOUT_THRESHOLD: '2' },
     symptom: async (api) => {
-      const lockout = seededUser('lockout@puppilot.test');
-      for (let i = 0; i < 2; i++) await Promise.all([api.signIn(lockout.email, 'x'), api.signIn('ghost@puppilot.test', 'x')]);
-      const [known, unknown] = await Promise.all([api.signIn(lockout.email, 'x'), api.signIn('ghost@puppilot.test', 'x')]);
+      const [known, unknown] = await lockedOutAnswers(api);
       return known.statusCode === 429 && unknown.statusCode === 429 && known.body !== unknown.body;
     },
   },
