@@ -31,33 +31,20 @@ import type { TokenResponse } from '../contracts/index.ts';
 import { SuiteError, runMain } from '../lib/errors.ts';
 import { startReference, type RunningReference } from '../lib/reference-process.ts';
 import { runEntry } from '../load/cli/entry.ts';
-import type { LoadAccount } from '../load/client/auth-client.ts';
-import { loadConfig, seedLoadAccounts } from '../load/engine/config.ts';
-import { Progress, type ProgressFigures } from '../load/engine/progress.ts';
+import { loadConfig, seedLoadAccounts } from '../load/cli/config.ts';
+import { planFor } from '../load/cli/run-command.ts';
+import type { RunObserver, Snapshot } from '../load/engine/observers.ts';
 import { runLoad } from '../load/engine/run.ts';
 import type { LoadSummary, TrendValues } from '../load/engine/summary-types.ts';
+import type { LoadAccount } from '../load/engine/workload.ts';
 import { CHAT_MESSAGE } from '../load/scenarios/flows.ts';
 import type { Scenario } from '../load/scenarios/scenario.ts';
 import { parseBenchArgs, parseWrkOutput, luaLongString, type BenchArgs, type WrkFigures } from './bench-load-lib.ts';
 
 // --- scenarios: defined here, found by name in the generator threads --------------------
 
-/**
- * The chat scenario's session travels to the generator threads in the environment: a
- * worker gets a copy of process.env when it is created, and a closure cannot cross threads.
- */
-const SESSION_VARIABLE = 'BENCH_LOAD_SESSION';
 const API_VERSION = '0.2.0';
 const REFRESHES_PER_CHAIN = 20;
-
-let cachedSession: TokenResponse | undefined;
-function benchSession(): TokenResponse {
-  if (cachedSession) return cachedSession;
-  const raw = process.env[SESSION_VARIABLE];
-  if (!raw) throw new Error(`${SESSION_VARIABLE} is not set: the bench signs in before the run`);
-  cachedSession = JSON.parse(raw) as TokenResponse;
-  return cachedSession;
-}
 
 const constant = (maxVUs: number): Scenario['executor'] => (o) => ({
   executor: 'constant-arrival-rate',
@@ -74,8 +61,10 @@ const chatScenario: Scenario = {
   executor: constant(100),
   thresholds: {},
   endpoints: ['chat'],
+  // Signs in once, before the run (k6's setup): every arrival then sends the same token.
+  setup: async ({ origin, accounts }) => signInOnce(origin, accounts[0]!),
   flow: async (ctx) => {
-    await ctx.api.chat(benchSession(), CHAT_MESSAGE);
+    await ctx.api.chat(ctx.setupData as TokenResponse, CHAT_MESSAGE);
   },
 };
 
@@ -201,24 +190,21 @@ function describeWrk(w: WrkFigures): string {
 
 // --- our engine -------------------------------------------------------------------------------
 
-/** Samples this process's CPU time on the run's progress ticks (once a second, main thread). */
-class CpuSampler extends Progress {
+/** Samples this process's CPU time on the run's snapshots (once a second, main thread). */
+class CpuSampler implements RunObserver {
   first: { cpuUs: number; wallMs: number } | undefined;
   last: { cpuUs: number; wallMs: number } | undefined;
+  peakRssBytes = 0;
 
-  constructor() {
-    super(process.stderr, true);
-  }
-
-  override update(f: ProgressFigures): void {
+  snapshot(s: Snapshot): void {
+    this.peakRssBytes = Math.max(this.peakRssBytes, process.memoryUsage.rss());
     // Steady state only: after the first second, before the schedule ends.
-    if (f.elapsedMs >= 1000 && f.elapsedMs < f.totalMs) {
+    if (s.elapsedMs >= 1000 && s.elapsedMs < s.totalMs) {
       const u = process.cpuUsage();
       const sample = { cpuUs: u.user + u.system, wallMs: performance.now() };
       this.first ??= sample;
       this.last = sample;
     }
-    super.update(f);
   }
 
   /** Percent of one core between the first and the last sample; null with fewer than two. */
@@ -240,6 +226,8 @@ interface OurRun {
   cpuWholePct: number;
   /** Steady state (progress ticks inside the schedule), % of one core; null when too short. */
   cpuSteadyPct: number | null;
+  /** The highest resident memory of this process (every thread) seen during the run. */
+  peakRssBytes: number;
 }
 
 async function runOurs(
@@ -250,7 +238,6 @@ async function runOurs(
   seconds: number,
   endpoint: string,
   perArrival: number,
-  session?: TokenResponse,
 ): Promise<OurRun> {
   const accounts: LoadAccount[] = seedLoadAccounts();
   const env: Record<string, string> = {
@@ -266,20 +253,14 @@ async function runOurs(
     API_VERSION,
   };
   const config = { ...loadConfig(scenario, env), accounts };
-  const progress = new CpuSampler();
-  if (session) process.env[SESSION_VARIABLE] = JSON.stringify(session);
+  const sampler = new CpuSampler();
   const before = process.cpuUsage();
   const startedAt = performance.now();
-  let summary: LoadSummary;
-  try {
-    summary = await runLoad(config, {
-      progress,
-      workerUrl: new URL('../load/cli/worker-bootstrap.mjs', import.meta.url),
-      workerEntry: import.meta.url,
-    });
-  } finally {
-    delete process.env[SESSION_VARIABLE];
-  }
+  const { summary } = await runLoad(planFor(config, { origin: reference.url, kind: 'external', accounts }), {
+    observers: [sampler],
+    workerUrl: new URL('../load/cli/worker-bootstrap.mjs', import.meta.url),
+    workerEntry: import.meta.url,
+  });
   const used = process.cpuUsage(before);
   const wallMs = performance.now() - startedAt;
   const p = summary.puppilot;
@@ -303,7 +284,8 @@ async function runOurs(
     held: why.length === 0,
     why,
     cpuWholePct: ((used.user + used.system) / 1000 / wallMs) * 100,
-    cpuSteadyPct: progress.percent(),
+    cpuSteadyPct: sampler.percent(),
+    peakRssBytes: sampler.peakRssBytes,
   };
 }
 
@@ -312,7 +294,7 @@ function describeOurs(r: OurRun, endpoint: string): string {
   const v = r.summary.puppilot.validity;
   const lat = e ? `p50 ${ms(e.duration.med)}, p99 ${ms(e.duration['p(99)'])}` : 'no responses';
   const cpu = r.cpuSteadyPct ?? r.cpuWholePct;
-  return `${fRate(r.rate)}/s → ${f0(r.achieved)} ${endpoint} req/s (${lat}; lag p50/p99/max ${ms(v.lagMs.p50)}/${ms(v.lagMs.p99)}/${ms(v.lagMs.max)}; this process ${f0(cpu)} % CPU) ${r.held ? 'held' : `NOT held: ${r.why.join('; ')}`}`;
+  return `${fRate(r.rate)}/s → ${f0(r.achieved)} ${endpoint} req/s (${lat}; lag p50/p99/max ${ms(v.lagMs.p50)}/${ms(v.lagMs.p99)}/${ms(v.lagMs.max)}; this process ${f0(cpu)} % CPU, peak RSS ${f0(r.peakRssBytes / 1048576)} MB) ${r.held ? 'held' : `NOT held: ${r.why.join('; ')}`}`;
 }
 
 /**
@@ -329,11 +311,10 @@ async function searchRate(
   start: number,
   factor: number,
   maxSteps: number,
-  session?: TokenResponse,
 ): Promise<{ runs: OurRun[]; best: OurRun | undefined }> {
   const runs: OurRun[] = [];
   const attempt = async (rate: number) => {
-    const r = await runOurs(args, scenario, reference, Math.round(rate * 100) / 100, args.stepSeconds, endpoint, perArrival, session);
+    const r = await runOurs(args, scenario, reference, Math.round(rate * 100) / 100, args.stepSeconds, endpoint, perArrival);
     out(`  ours ${describeOurs(r, endpoint)}`);
     runs.push(r);
     return r;
@@ -375,8 +356,8 @@ async function withReference<T>(env: Record<string, string>, use: (reference: Ru
   }
 }
 
-async function signInOnce(reference: RunningReference, account: LoadAccount): Promise<TokenResponse> {
-  const res = await fetch(`${reference.url}/auth/sign-in`, {
+async function signInOnce(origin: string, account: LoadAccount): Promise<TokenResponse> {
+  const res = await fetch(`${origin}/auth/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({ email: account.email, password: account.password }),
@@ -410,7 +391,7 @@ async function partCheap(args: BenchArgs, results: Results): Promise<void> {
   out('1. ceiling, cheap endpoint: POST /chat with a token obtained before the run (JWT check, small JSON answer)');
   out(`  reference API with REFERENCE_FAULT=${CHEAP_REFERENCE.REFERENCE_FAULT} (harmless: RS256 tokens; ES256 verification alone holds its /chat near 1,000/s on 2 cores)`);
   await withReference(CHEAP_REFERENCE, async (reference) => {
-    const session = await signInOnce(reference, seedLoadAccounts()[0]!);
+    const session = await signInOnce(reference.url, seedLoadAccounts()[0]!);
     let wrk: WrkFigures | undefined;
     if (results.wrk) {
       const health = await runWrkGet(reference, '/healthz', Math.min(5, args.wrkSeconds), 50);
@@ -418,7 +399,7 @@ async function partCheap(args: BenchArgs, results: Results): Promise<void> {
       wrk = await runWrk(reference, '/chat', chatHeaders(session), [CHAT_BODY], args.wrkSeconds, 50);
       out(`  wrk  POST /chat: ${describeWrk(wrk)}`);
     } else out(`  ${WRK_MISSING}`);
-    const { best } = await searchRate(args, chatScenario, reference, 'chat', 1, 200, 1.5, 7, session);
+    const { best } = await searchRate(args, chatScenario, reference, 'chat', 1, 200, 1.5, 7);
     out(`  ours: highest rate held ${best ? `${fRate(best.rate)}/s, ${f0(best.achieved)} req/s` : 'none'}`);
     const r = ratio(best?.achieved, wrk?.requestsPerSec);
     results.rows.push({
@@ -480,13 +461,12 @@ async function partRefresh(args: BenchArgs, results: Results): Promise<void> {
 async function partCpu(args: BenchArgs, results: Results): Promise<void> {
   out('4. generator CPU at 1,000 arrivals/s on POST /chat for 10 s, validation on (this process, every thread)');
   await withReference(CHEAP_REFERENCE, async (reference) => {
-    const session = await signInOnce(reference, seedLoadAccounts()[0]!);
-    const r = await runOurs(args, chatScenario, reference, 1000, 10, 'chat', 1, session);
+    const r = await runOurs(args, chatScenario, reference, 1000, 10, 'chat', 1);
     out(`  ours ${describeOurs(r, 'chat')}`);
     const steady = r.cpuSteadyPct;
     out(
       `  CPU: ${steady === null ? '-' : `${f1(steady)} %`} of one core in steady state (sampled each second inside the schedule); ` +
-        `${f1(r.cpuWholePct)} % over the whole call, generator thread start-up (tsx) and drain included`,
+        `${f1(r.cpuWholePct)} % over the whole call, generator thread start-up (tsx) and drain included; peak RSS ${f0(r.peakRssBytes / 1048576)} MB`,
     );
     const figure = steady ?? r.cpuWholePct;
     results.rows.push({
@@ -505,8 +485,8 @@ const trend = (t: TrendValues | undefined, key: keyof TrendValues) => (t ? t[key
 async function partStall(args: BenchArgs, results: Results): Promise<void> {
   out('5. coordinated omission: REFERENCE_FAULT=periodic-stall (the server freezes 500 ms every 5 s), POST /chat for 20 s');
   await withReference({ PASSWORD_HASH_COST: '12', REFERENCE_FAULT: 'periodic-stall' }, async (reference) => {
-    const session = await signInOnce(reference, seedLoadAccounts()[0]!);
-    const r = await runOurs(args, { ...chatScenario, executor: constant(400) }, reference, 200, 20, 'chat', 1, session);
+    const session = await signInOnce(reference.url, seedLoadAccounts()[0]!);
+    const r = await runOurs(args, { ...chatScenario, executor: constant(400) }, reference, 200, 20, 'chat', 1);
     const e = r.summary.puppilot.endpoints.chat;
     const p50 = trend(e?.duration, 'med');
     const p99 = trend(e?.duration, 'p(99)');

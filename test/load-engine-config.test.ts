@@ -1,5 +1,5 @@
 /**
- * A load run's configuration (load/engine/config.ts) from an environment object: the target
+ * A load run's configuration (load/cli/config.ts) from an environment object: the target
  * safety check, the rate and duration caps, the overrides, thresholds from LOAD_THRESHOLDS,
  * account files, how accounts are shared between segments and worker threads (run.ts), the
  * merge of segment runs' series and windows (cli/merge-command.ts) and the command-line
@@ -13,16 +13,13 @@ import { after, describe, test } from 'node:test';
 import type { Env } from '../lib/config.ts';
 import { ConfigError, EXIT, SuiteError } from '../lib/errors.ts';
 import { parseArgs } from '../load/cli/args.ts';
-import { mergeTimeseries, mergeWindows } from '../load/cli/merge-command.ts';
-import type { LoadAccount } from '../load/client/auth-client.ts';
-import { checkTargetAllowed, isLoopbackHost, loadConfig, readAccountsFile, type LoadConfig } from '../load/engine/config.ts';
+import type { LoadAccount } from '../load/engine/workload.ts';
+import { checkTargetAllowed, isLoopbackHost, loadConfig, readAccountsFile, type LoadConfig } from '../load/cli/config.ts';
 import { partitionAccounts } from '../load/engine/run.ts';
 import type { Segment } from '../load/engine/segment.ts';
-import type { WindowFigures } from '../load/engine/summary-types.ts';
 import mix from '../load/scenarios/mix.ts';
 import smoke from '../load/scenarios/smoke.ts';
 import stress from '../load/scenarios/stress.ts';
-import { emptyTimeSeries } from './fixtures/load-summary.ts';
 import { configErrorOf } from './fixtures/seeded.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'load-engine-config-'));
@@ -273,7 +270,12 @@ describe('partitionAccounts: segments × workers share the accounts without over
   const accounts = (n: number): LoadAccount[] => Array.from({ length: n }, (_, j) => ({ email: `load-${j}@example.test`, password: `pw-${j}` }));
   const base = loadConfig(smoke, {});
   const baseMix = loadConfig(mix, {});
-  const configFor = (from: LoadConfig, segment: Segment, workers: number): LoadConfig => ({ ...from, segment, workers });
+  /** What a run does with its accounts: each generator's share, then the scenario's own split (mix keeps one aside for its probe). */
+  const partition = (from: LoadConfig, segment: Segment, workers: number, list: LoadAccount[]) =>
+    partitionAccounts(list, segment, workers, from.scenario.accountsPerGenerator ?? 1, from.scenario.name).map((share) => {
+      const sessions = from.scenario.perThread?.({ accounts: share, setupData: undefined }).accounts ?? share;
+      return { share, sessions };
+    });
 
   const splits: [number, number, number][] = [
     [1, 1, 3],
@@ -291,11 +293,11 @@ describe('partitionAccounts: segments × workers share the accounts without over
         const list = accounts(total);
         const seen = new Map<string, string>();
         for (let k = 0; k < n; k += 1) {
-          const parts = partitionAccounts(configFor(scenario === 'mix' ? baseMix : base, { index: k, count: n }, W), list);
+          const parts = partition(scenario === 'mix' ? baseMix : base, { index: k, count: n }, W, list);
           assert.equal(parts.length, W);
           parts.forEach((part, w) => {
             const owner = `${k}/${n} worker ${w}`;
-            const mine = [...part.accounts, ...(part.probe ? [part.probe] : [])];
+            const mine = part.share;
             // Generator k + n·w of n·W gets the accounts whose index j has j mod n·W == k + n·w.
             assert.deepEqual(
               mine.map((a) => a.email).sort(),
@@ -303,11 +305,10 @@ describe('partitionAccounts: segments × workers share the accounts without over
               owner,
             );
             if (scenario === 'mix') {
-              assert.ok(part.probe, `${owner} has a probe account`);
-              assert.ok(part.accounts.length >= 1, `${owner} keeps an account for its sessions`);
-              assert.ok(!part.accounts.includes(part.probe), `${owner}: the probe account is not also a session account`);
+              assert.equal(part.sessions.length, part.share.length - 1, `${owner} keeps one account aside for its probe`);
+              assert.ok(part.sessions.length >= 1, `${owner} keeps an account for its sessions`);
             } else {
-              assert.equal(part.probe, undefined);
+              assert.deepEqual(part.sessions, part.share);
             }
             for (const a of mine) {
               assert.equal(seen.get(a.email), undefined, `${a.email} given to ${seen.get(a.email)} and to ${owner}`);
@@ -321,128 +322,20 @@ describe('partitionAccounts: segments × workers share the accounts without over
   }
 
   test('mix needs two accounts per generator and says so', () => {
-    const error = configErrorOf(() => partitionAccounts(configFor(baseMix, { index: 0, count: 1 }, 3), accounts(5)));
+    const error = configErrorOf(() => partition(baseMix, { index: 0, count: 1 }, 3, accounts(5)));
     assert.equal(error.variable, 'LOAD_ACCOUNTS_FILE');
     assert.match(error.message, /5 accounts cannot give each of 3 generators/);
     assert.match(error.message, /the 2 it needs for mix/);
-    assert.doesNotThrow(() => partitionAccounts(configFor(baseMix, { index: 0, count: 1 }, 3), accounts(6)));
+    assert.doesNotThrow(() => partition(baseMix, { index: 0, count: 1 }, 3, accounts(6)));
   });
 
   test('a segment whose generators would get fewer than they need is refused, counting every generator', () => {
     // 2 segments × 2 workers, 7 accounts: generator 3 of 4 (segment 1/2, worker 1) gets 1.
-    const error = configErrorOf(() => partitionAccounts(configFor(baseMix, { index: 1, count: 2 }, 2), accounts(7)));
+    const error = configErrorOf(() => partition(baseMix, { index: 1, count: 2 }, 2, accounts(7)));
     assert.match(error.message, /7 accounts cannot give each of 4 generators \(segments × LOAD_WORKERS\) the 2 it needs for mix/);
     // smoke needs one each: 3 accounts cover segment 0/2's two generators (accounts 0 and 2), not segment 1/2's (1 and none).
-    assert.doesNotThrow(() => partitionAccounts(configFor(base, { index: 0, count: 2 }, 2), accounts(3)));
-    assert.match(configErrorOf(() => partitionAccounts(configFor(base, { index: 1, count: 2 }, 2), accounts(3))).message, /the 1 it needs for smoke/);
-  });
-});
-
-describe('merging segment runs: series and windows', () => {
-  const series = emptyTimeSeries;
-
-  test('mergeTimeseries sums the counts and takes the highest percentile of each second', () => {
-    const a = series(3, {
-      targetRate: [5, 5, 5],
-      offered: [5, 4, 5],
-      started: [5, 4, 4],
-      dropped: [0, 0, 1],
-      inFlight: [2, 3, 1],
-      failed: [0, 1, 0],
-      contractFailures: [1, 0, 0],
-      requests: { 'sign-in': [5, 4, 4] },
-      p50: { 'sign-in': [10, null, 12] },
-      p95: { 'sign-in': [20, null, 30] },
-      p99: { 'sign-in': [25, null, 40] },
-      correctedP99: { 'sign-in': [26, null, 41] },
-    });
-    const b = series(4, {
-      targetRate: [5, 5, 5, 5],
-      offered: [5, 5, 5, 2],
-      started: [5, 5, 5, 2],
-      dropped: [0, 0, 0, 0],
-      inFlight: [1, 1, 1, 0],
-      failed: [2, 0, 0, 0],
-      contractFailures: [0, 0, 0, 3],
-      requests: { 'sign-in': [5, 5, 5, 2], chat: [1, 2, 3, 4] },
-      p50: { 'sign-in': [11, 9, null, 8], chat: [1, 1, 1, 1] },
-      p95: { 'sign-in': [19, 15, null, 9], chat: [2, 2, 2, 2] },
-      p99: { 'sign-in': [30, 16, null, 9], chat: [3, 3, 3, 3] },
-      correctedP99: { 'sign-in': [24, 17, null, 9], chat: [3, 3, 3, 3] },
-    });
-    const m = mergeTimeseries([a, b]);
-    assert.deepEqual(m.t, [0, 1, 2, 3]);
-    assert.deepEqual(m.targetRate, [10, 10, 10, 5]);
-    assert.deepEqual(m.offered, [10, 9, 10, 2]);
-    assert.deepEqual(m.started, [10, 9, 9, 2]);
-    assert.deepEqual(m.dropped, [0, 0, 1, 0]);
-    assert.deepEqual(m.inFlight, [3, 4, 2, 0]);
-    assert.deepEqual(m.failed, [2, 1, 0, 0]);
-    assert.deepEqual(m.contractFailures, [1, 0, 0, 3]);
-    assert.deepEqual(m.requests, { 'sign-in': [10, 9, 9, 2], chat: [1, 2, 3, 4] });
-    assert.deepEqual(m.p50, { 'sign-in': [11, 9, 12, 8], chat: [1, 1, 1, 1] });
-    assert.deepEqual(m.p95, { 'sign-in': [20, 15, 30, 9], chat: [2, 2, 2, 2] });
-    assert.deepEqual(m.p99, { 'sign-in': [30, 16, 40, 9], chat: [3, 3, 3, 3] });
-    assert.deepEqual(m.correctedP99, { 'sign-in': [26, 17, 41, 9], chat: [3, 3, 3, 3] });
-  });
-
-  test('mergeTimeseries keeps null where no segment saw a request that second', () => {
-    const a = series(2, { requests: { chat: [0, 1] }, p95: { chat: [null, 7] } });
-    const b = series(2, { requests: { chat: [0, 0] }, p95: { chat: [null, null] } });
-    assert.deepEqual(mergeTimeseries([a, b]).p95, { chat: [null, 7] });
-  });
-
-  function window(fill: Partial<WindowFigures>): WindowFigures {
-    return {
-      label: 'step 1: 10/s',
-      startS: 2,
-      endS: 12,
-      targetRate: 5,
-      offeredRate: 5,
-      requests: 100,
-      requestRate: 10,
-      p95Ms: 100,
-      p99Ms: 200,
-      failedRate: 0,
-      checksRate: 1,
-      dropped: 0,
-      thresholdsHeld: true,
-      breached: [],
-      ...fill,
-    };
-  }
-
-  test('mergeWindows: a window held only if it held in every segment', () => {
-    const breach = 'http_req_failed: rate<0.01 (0.03)';
-    const merged = mergeWindows([
-      [window({}), window({ label: 'step 2: 20/s', startS: 14, endS: 24 })],
-      [window({ thresholdsHeld: false, breached: [breach], failedRate: 0.03, requests: 300, p95Ms: 90, p99Ms: 400 }), window({ label: 'step 2: 20/s', startS: 14, endS: 24 })],
-      [window({ thresholdsHeld: true, dropped: 2 }), window({ label: 'step 2: 20/s', startS: 14, endS: 24, p95Ms: null, p99Ms: null })],
-    ]);
-    assert.equal(merged.length, 2);
-    const [first, second] = merged;
-    assert.equal(first!.thresholdsHeld, false);
-    assert.deepEqual(first!.breached, [breach]);
-    assert.equal(second!.thresholdsHeld, true);
-    assert.deepEqual(second!.breached, []);
-    assert.deepEqual([first!.label, first!.startS, first!.endS], ['step 1: 10/s', 2, 12]);
-    assert.equal(first!.targetRate, 15);
-    assert.equal(first!.offeredRate, 15);
-    assert.equal(first!.requests, 500);
-    assert.equal(first!.requestRate, 30);
-    assert.equal(first!.dropped, 2);
-    assert.equal(first!.p95Ms, 100, 'the highest of the segments');
-    assert.equal(first!.p99Ms, 400);
-    assert.equal(first!.failedRate, (0.03 * 300) / 500, 'weighted by requests');
-    assert.equal(second!.p95Ms, 100, 'a segment without a percentile does not lower it');
-  });
-
-  test('mergeWindows: no segment held, none held; every segment held, all held', () => {
-    const held = mergeWindows([[window({})], [window({})]]);
-    assert.equal(held[0]!.thresholdsHeld, true);
-    const failed = mergeWindows([[window({ thresholdsHeld: false, breached: ['a'] })], [window({ thresholdsHeld: false, breached: ['a', 'b'] })]]);
-    assert.equal(failed[0]!.thresholdsHeld, false);
-    assert.deepEqual(failed[0]!.breached, ['a', 'b'], 'each breach once');
+    assert.doesNotThrow(() => partition(base, { index: 0, count: 2 }, 2, accounts(3)));
+    assert.match(configErrorOf(() => partition(base, { index: 1, count: 2 }, 2, accounts(3))).message, /the 1 it needs for smoke/);
   });
 });
 

@@ -1,16 +1,17 @@
 /**
  * What makes the load engine's figures trustworthy: latency histograms that merge exactly
- * across threads and machines (load/engine/histogram.ts, metrics.ts), the validity judgement
- * that refuses a run whose generator could not keep up (validity.ts), and the ledger that
- * catches a token issued twice (tokens-ledger.ts, through aggregate.ts).
+ * across threads and machines (load/engine/histogram.ts, interval-recorder.ts, fold.ts),
+ * the validity judgement that refuses a run whose generator could not keep up
+ * (validity.ts), and the ledger that catches a token issued twice (tokens-ledger.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CHECK } from '../load/client/auth-client.ts';
-import { RunAggregate } from '../load/engine/aggregate.ts';
 import { buildSchedule, type Schedule } from '../load/engine/executors.ts';
+import { RunFold } from '../load/engine/fold.ts';
 import { addEncoded, encodeHistogram, newHistogram, percentileMs, recordMs, trendValues } from '../load/engine/histogram.ts';
-import { decodeInterval, IntervalRecorder, MetricState, releaseInterval, type RequestOutcome } from '../load/engine/metrics.ts';
+import { IntervalRecorder } from '../load/engine/interval-recorder.ts';
+import type { SeriesSet } from '../load/engine/series.ts';
 import { TokenLedger } from '../load/engine/tokens-ledger.ts';
 import type { TimeSeries } from '../load/engine/summary-types.ts';
 import { judgeValidity } from '../load/engine/validity.ts';
@@ -43,22 +44,23 @@ function assertWithinPrecision(actual: number | null, exact: number, what: strin
   assert.ok(Math.abs(actual - exact) <= exact / 1000 + 0.002, `${what}: ${actual} ms, exact ${exact} ms`);
 }
 
-function request(endpoint: string, durationMs: number): RequestOutcome {
-  return { endpoint, status: 200, failed: false, contractFailure: false, durationMs, correctedMs: durationMs * 2 };
+/** The samples a request emits (its corrected duration twice its duration, to tell them apart). */
+function request(recorder: IntervalRecorder, endpoint: string, durationMs: number, endedAt: number): void {
+  recorder.sample('http_reqs', { endpoint, status: '200' }, 1, endedAt);
+  recorder.sample('http_req_duration', { endpoint }, durationMs, endedAt);
+  recorder.sample('http_req_duration_corrected', { endpoint }, durationMs * 2, endedAt);
 }
 
-/** Everything the recorders saw, added into one state the way the main thread does. */
-function merge(recorders: IntervalRecorder[]): MetricState {
-  const state = new MetricState();
-  for (const r of recorders) {
-    for (const data of r.flush()) {
-      const decoded = decodeInterval(data);
-      state.add(decoded);
-      releaseInterval(decoded);
-    }
-  }
-  return state;
+/** Everything the recorders saw, folded the way the main thread does; returns the fold and its whole-run series. */
+function merge(recorders: IntervalRecorder[]): { fold: RunFold; whole: SeriesSet; destroy(): void } {
+  const fold = new RunFold([], false);
+  for (const r of recorders) for (const entry of r.close().entries) fold.add(entry);
+  return { fold, whole: fold.whole, destroy: () => fold.destroy() };
 }
+
+/** A trend of the whole run's series, for reading (owned by the fold). */
+const trendOf = (set: SeriesSet, metric: 'http_req_duration' | 'http_req_duration_corrected' | 'schedule_lag' | 'iteration_duration', endpoint?: string) =>
+  set.trend(metric, endpoint === undefined ? {} : { endpoint }).histogram;
 
 describe('histogram merging is exact', () => {
   // Few intervals on purpose: a 1 µs–1 h histogram is costly to encode, decode and add.
@@ -74,28 +76,28 @@ describe('histogram merging is exact', () => {
       samples.forEach((ms, i) => {
         // Requests end over `seconds` seconds; each lands in a random thread.
         const endedAt = T0 + (i % seconds) * 1000 + 1;
-        one.request(request('sign-in', ms), endedAt);
-        split[Math.floor(random() * parts)]!.request(request('sign-in', ms), endedAt);
+        request(one, 'sign-in', ms, endedAt);
+        request(split[Math.floor(random() * parts)]!, 'sign-in', ms, endedAt);
       });
       const whole = merge([one]);
       const merged = merge(split);
-      const a = whole.endpoint('sign-in').duration;
-      const b = merged.endpoint('sign-in').duration;
+      const a = trendOf(whole.whole, 'http_req_duration', 'sign-in');
+      const b = trendOf(merged.whole, 'http_req_duration', 'sign-in');
       assert.equal(b.totalCount, n);
       assert.equal(a.totalCount, n);
       // Every bucket's count: the encodings of equal histograms are equal.
       assert.equal(encodeHistogram(b), encodeHistogram(a), "merged buckets differ from one recorder's");
       assert.equal(b.maxValue, a.maxValue);
       assert.equal(b.minNonZeroValue, a.minNonZeroValue);
-      assert.equal(merged.endpoint('sign-in').corrected.totalCount, n);
+      assert.equal(trendOf(merged.whole, 'http_req_duration_corrected', 'sign-in').totalCount, n);
       // And the merged figures are the samples' own, to three significant digits.
-      const all = merged.endpoint('sign-in').duration;
+      const all = b;
       for (const p of [1, 50, 90, 99, 99.9]) assertWithinPrecision(percentileMs(all, p), nearestRank(samples, p), `p(${p})`);
       const values = trendValues(all);
       assertWithinPrecision(values.max, Math.max(...samples), 'max');
       assertWithinPrecision(values.min, Math.min(...samples), 'min');
       assertWithinPrecision(values.avg, samples.reduce((s, x) => s + x, 0) / n, 'avg');
-      assertWithinPrecision(percentileMs(merged.endpoint('sign-in').corrected, 99), nearestRank(samples, 99) * 2, 'corrected p(99)');
+      assertWithinPrecision(percentileMs(trendOf(merged.whole, 'http_req_duration_corrected', 'sign-in'), 99), nearestRank(samples, 99) * 2, 'corrected p(99)');
       whole.destroy();
       merged.destroy();
     });
@@ -113,10 +115,10 @@ describe('histogram merging is exact', () => {
     };
     const c = new IntervalRecorder(T0);
     const d = new IntervalRecorder(T0);
-    fast.forEach((ms) => c.request(request('sign-in', ms), T0));
-    slow.forEach((ms) => d.request(request('sign-in', ms), T0));
+    fast.forEach((ms) => request(c, 'sign-in', ms, T0));
+    slow.forEach((ms) => request(d, 'sign-in', ms, T0));
     const merged = merge([c, d]);
-    const p99 = percentileMs(merged.endpoint('sign-in').duration, 99)!;
+    const p99 = percentileMs(trendOf(merged.whole, 'http_req_duration', 'sign-in'), 99)!;
     assertWithinPrecision(p99, nearestRank([...fast, ...slow], 99), 'merged p(99)');
     const averaged = (alone(fast) + alone(slow)) / 2;
     assert.ok(Math.abs(p99 - averaged) > 100, `merged p(99) ${p99} must not be the average ${averaged}`);
@@ -155,19 +157,28 @@ describe('histogram merging is exact', () => {
     const b = new IntervalRecorder(T0);
     for (let i = 0; i < 30; i += 1) {
       const r = i % 2 ? a : b;
-      r.arrival(T0 + i * 30, T0 + i * 30 + (i % 4), i % 5 !== 0);
-      if (i % 5 !== 0) r.iterationEnded(T0 + i * 30, T0 + i * 30 + 40);
+      const fired = T0 + i * 30 + (i % 4);
+      r.sample('schedule_lag', {}, i % 4, fired);
+      r.sample(i % 5 !== 0 ? 'iterations_started' : 'dropped_iterations', {}, 1, fired);
+      if (i % 5 !== 0) {
+        r.sample('iterations', {}, 1, T0 + i * 30 + 40);
+        r.sample('iteration_duration', {}, 40, T0 + i * 30 + 40);
+      }
     }
     const state = merge([a, b]);
-    assert.deepEqual([state.offered, state.started, state.dropped, state.completed, state.lag.totalCount, state.iterationDuration.totalCount], [30, 24, 6, 24, 30, 24]);
-    assertWithinPrecision(percentileMs(state.lag, 100), 3, 'lag max');
+    const w = state.whole;
+    assert.deepEqual(
+      [w.count('iterations_started'), w.count('dropped_iterations'), w.count('iterations'), trendOf(w, 'schedule_lag').totalCount, trendOf(w, 'iteration_duration').totalCount],
+      [24, 6, 24, 30, 24],
+    );
+    assertWithinPrecision(percentileMs(trendOf(w, 'schedule_lag'), 100), 3, 'lag max');
     state.destroy();
   });
 });
 
 interface Run {
   schedule: Schedule;
-  whole: MetricState;
+  whole: SeriesSet;
   timeseries: TimeSeries;
   lags: number[];
   fired: number;
@@ -179,7 +190,7 @@ interface Run {
  */
 function simulate(rate: number, seconds: number, fire: (i: number, dueMs: number) => number | null): Run {
   const schedule = buildSchedule({ executor: 'constant-arrival-rate', rate, timeUnit: '1s', duration: `${seconds}s`, maxVUs: 100 });
-  const whole = new MetricState();
+  const recorder = new IntervalRecorder(T0);
   const offered = new Array<number>(seconds).fill(0);
   const lags: number[] = [];
   for (let i = 0; i < schedule.total; i += 1) {
@@ -187,11 +198,11 @@ function simulate(rate: number, seconds: number, fire: (i: number, dueMs: number
     const at = fire(i, due);
     if (at === null) continue;
     lags.push(at - due);
-    recordMs(whole.lag, at - due);
+    recorder.sample('schedule_lag', {}, at - due, T0 + at);
+    recorder.sample('iterations_started', {}, 1, T0 + at);
     offered[Math.floor(at / 1000)]! += 1;
   }
-  whole.offered = lags.length;
-  whole.started = lags.length;
+  const whole = merge([recorder]).whole;
   const timeseries = emptyTimeSeries(seconds, { targetRate: new Array<number>(seconds).fill(rate), offered, started: [...offered] });
   return { schedule, whole, timeseries, lags, fired: lags.length };
 }
@@ -353,18 +364,19 @@ describe('token ledger: no token issued twice', () => {
     assert.equal(ledger.tracked, 3, 'no growth past the limit');
   });
 
-  test('tokens from two threads meet in the aggregate: a repeat across threads is a failed check', () => {
+  test('tokens from two threads meet in the ledger: a repeat across threads is a failed check', () => {
     const a = new IntervalRecorder(T0);
     const b = new IntervalRecorder(T0);
-    for (let i = 0; i < 10; i += 1) a.token(t(`tok-${i}`, `user-${i}`, 1_700_000_000 + i), T0 + i * 100);
-    b.token(t('tok-3', 'user-9', 1_700_000_003), T0 + 300);
-    b.token(t('tok-4', 'user-4', 1_700_000_004), T0 + 400);
-    b.token(t('tok-5', 'user-5', 1_700_000_009), T0 + 900);
-    const aggregate = new RunAggregate([]);
-    aggregate.add(a.flush());
-    aggregate.add(b.flush());
-    assert.equal(aggregate.ledger.duplicates, 2);
-    assert.deepEqual(aggregate.whole.checks.get(CHECK.tokenUnique), { passes: 11, fails: 2 });
-    aggregate.destroy();
+    const start = 1_700_000_000_000;
+    for (let i = 0; i < 10; i += 1) a.token(t(`tok-${i}`, `user-${i}`, 1_700_000_000 + i));
+    b.token(t('tok-3', 'user-9', 1_700_000_003));
+    b.token(t('tok-4', 'user-4', 1_700_000_004));
+    b.token(t('tok-5', 'user-5', 1_700_000_009));
+    const ledger = new TokenLedger();
+    const fold = new RunFold([], false);
+    for (const r of [a, b]) for (const entry of ledger.judge(r.close().notes.tokens, start)) fold.add(entry);
+    assert.equal(ledger.duplicates, 2);
+    assert.deepEqual(fold.whole.rate('checks', { check: CHECK.tokenUnique }), { passes: 11, fails: 2 });
+    fold.destroy();
   });
 });

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { ConfigError } from '../lib/errors.ts';
 import { formatDuration, parseDuration } from '../load/engine/duration.ts';
 import { buildSchedule, peakRate, type Schedule } from '../load/engine/executors.ts';
-import { countOwned } from '../load/engine/run.ts';
+import { countOwned } from '../load/engine/segment.ts';
 import { formatSegment, owns, parseSegment, share, subSegment, WHOLE, type Segment } from '../load/engine/segment.ts';
 import type { ExecutorConfig } from '../load/engine/summary-types.ts';
 import { configErrorOf, seededRandom } from './fixtures/seeded.ts';

@@ -1,34 +1,50 @@
 /**
  * Thresholds in k6's syntax (load/engine/thresholds.ts): parsed before anything is sent,
- * evaluated on a MetricState filled the way a run fills it: an IntervalRecorder in a
- * generator thread, flushed, decoded and added up.
+ * evaluated on series folded the way a run folds them: samples into an IntervalRecorder in
+ * each generator thread, closed into interval entries, folded (fold.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError } from '../lib/errors.ts';
-import { decodeInterval, IntervalRecorder, MetricState, releaseInterval, type RequestOutcome } from '../load/engine/metrics.ts';
+import { RunFold } from '../load/engine/fold.ts';
+import { IntervalRecorder } from '../load/engine/interval-recorder.ts';
+import type { SeriesSet } from '../load/engine/series.ts';
 import { evaluateThresholds, parseThresholdOverride, parseThresholds, type ThresholdMap } from '../load/engine/thresholds.ts';
 import { configErrorOf } from './fixtures/seeded.ts';
 
 const T0 = 1_700_000_000_000;
 
-/** Records into one or more recorders (threads), then adds every flushed interval into a state. */
-function stateFrom(...fill: ((recorder: IntervalRecorder) => void)[]): MetricState {
-  const state = new MetricState();
+/** Records into one or more recorders (threads), then folds every closed interval. */
+function stateFrom(...fill: ((recorder: IntervalRecorder) => void)[]): SeriesSet & { destroy(): void } {
+  const fold = new RunFold([], false);
   for (const f of fill) {
     const recorder = new IntervalRecorder(T0);
     f(recorder);
-    for (const data of recorder.flush()) {
-      const decoded = decodeInterval(data);
-      state.add(decoded);
-      releaseInterval(decoded);
-    }
+    for (const entry of recorder.close().entries) fold.add(entry);
   }
-  return state;
+  return fold.whole;
 }
 
-function request(endpoint: string, durationMs: number, extra: Partial<RequestOutcome> = {}): RequestOutcome {
-  return { endpoint, status: 200, failed: false, contractFailure: false, durationMs, correctedMs: durationMs, ...extra };
+/** The samples a request emits, as the client emits them. */
+function request(r: IntervalRecorder, endpoint: string, durationMs: number, at: number, extra: { status?: number; failed?: boolean; contractFailure?: boolean } = {}): void {
+  r.sample('http_reqs', { endpoint, status: String(extra.status ?? 200) }, 1, at);
+  r.sample('http_req_failed', { endpoint }, extra.failed ? 1 : 0, at);
+  r.sample('http_req_duration', { endpoint }, durationMs, at);
+  r.sample('http_req_duration_corrected', { endpoint }, durationMs, at);
+  if (extra.contractFailure) r.sample('contract_failures', { endpoint }, 1, at);
+}
+
+const check = (r: IntervalRecorder, name: string, ok: boolean, at: number) => r.sample('checks', { check: name }, ok ? 1 : 0, at);
+
+/** An arrival as the generator records it: its lag, started or dropped. */
+function arrival(r: IntervalRecorder, due: number, fired: number, started: boolean): void {
+  r.sample('schedule_lag', {}, fired - due, fired);
+  r.sample(started ? 'iterations_started' : 'dropped_iterations', {}, 1, fired);
+}
+
+function iterationEnded(r: IntervalRecorder, start: number, end: number): void {
+  r.sample('iterations', {}, 1, end);
+  r.sample('iteration_duration', {}, end - start, end);
 }
 
 /** Nearest-rank percentile, the definition HdrHistogram uses. */
@@ -37,7 +53,7 @@ function nearestRank(values: number[], p: number): number {
   return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
 }
 
-function results(map: ThresholdMap, state: MetricState, seconds: number) {
+function results(map: ThresholdMap, state: SeriesSet, seconds: number) {
   return evaluateThresholds(parseThresholds(map), state, seconds);
 }
 
@@ -131,36 +147,36 @@ describe('evaluateThresholds on recorded intervals', () => {
   const state = stateFrom(
     (r) => {
       signIns.forEach((ms, i) => {
-        if (i % 2 === 0) r.request(request('sign-in', ms, i === 10 || i === 20 ? { failed: true, status: 500 } : {}), T0 + (i % 3) * 1000 + 10);
+        if (i % 2 === 0) request(r, 'sign-in', ms, T0 + (i % 3) * 1000 + 10, i === 10 || i === 20 ? { failed: true, status: 500 } : {});
       });
-      chats.forEach((ms, i) => r.request(request('chat', ms, i === 7 ? { contractFailure: true } : {}), T0 + 1500));
-      r.check('chat: response matches the contract', true, T0 + 100);
-      r.check('chat: response matches the contract', false, T0 + 1100);
-      r.check('sign-in: expected status', true, T0 + 2100);
-      r.arrival(T0, T0 + 3, true);
-      r.arrival(T0 + 1000, T0 + 1040, false);
-      r.iterationEnded(T0, T0 + 250);
+      chats.forEach((ms, i) => request(r, 'chat', ms, T0 + 1500, i === 7 ? { contractFailure: true } : {}));
+      check(r, 'chat: response matches the contract', true, T0 + 100);
+      check(r, 'chat: response matches the contract', false, T0 + 1100);
+      check(r, 'sign-in: expected status', true, T0 + 2100);
+      arrival(r, T0, T0 + 3, true);
+      arrival(r, T0 + 1000, T0 + 1040, false);
+      iterationEnded(r, T0, T0 + 250);
     },
     (r) => {
       signIns.forEach((ms, i) => {
-        if (i % 2 === 1) r.request(request('sign-in', ms), T0 + 2000 + i);
+        if (i % 2 === 1) request(r, 'sign-in', ms, T0 + 2000 + i);
       });
-      r.check('sign-in: expected status', true, T0 + 2200);
-      r.arrival(T0 + 2000, T0 + 2001, true);
-      r.iterationEnded(T0 + 2000, T0 + 2750);
+      check(r, 'sign-in: expected status', true, T0 + 2200);
+      arrival(r, T0 + 2000, T0 + 2001, true);
+      iterationEnded(r, T0 + 2000, T0 + 2750);
     },
   );
   const seconds = 10;
   const total = signIns.length + chats.length;
 
   test('the state holds what both threads recorded', () => {
-    assert.equal(state.requests, total);
-    assert.equal(state.endpoint('sign-in').requests, 100);
-    assert.equal(state.endpoint('sign-in').duration.totalCount, 100);
-    assert.equal(state.failed, 2);
-    assert.equal(state.contractFailures, 1);
-    assert.deepEqual(state.endpoint('sign-in').statuses, { 200: 98, 500: 2 });
-    assert.deepEqual([state.offered, state.started, state.dropped, state.completed], [3, 2, 1, 2]);
+    assert.equal(state.count('http_reqs'), total);
+    assert.equal(state.count('http_reqs', { endpoint: 'sign-in' }), 100);
+    assert.equal(state.trend('http_req_duration', { endpoint: 'sign-in' }).histogram.totalCount, 100);
+    assert.equal(state.rate('http_req_failed').passes, 2);
+    assert.equal(state.count('contract_failures'), 1);
+    assert.deepEqual([200, 500].map((status) => state.count('http_reqs', { endpoint: 'sign-in', status: String(status) })), [98, 2]);
+    assert.deepEqual([state.count('iterations_started'), state.count('dropped_iterations'), state.count('iterations')], [2, 1, 2]);
   });
 
   test('a trend percentile is judged on either side of the nearest-rank value', () => {
@@ -254,7 +270,7 @@ describe('evaluateThresholds on recorded intervals', () => {
   });
 
   test('an empty state: a run that measured nothing has shown nothing', () => {
-    const empty = new MetricState();
+    const empty = stateFrom();
     const out = results({ http_req_duration: ['p(95)<1000'], checks: ['rate==1'], http_req_failed: ['rate<0.01'], contract_failures: ['count==0'], http_reqs: ['rate>=0'] }, empty, 0);
     assert.deepEqual(
       out.map((r) => [r.ok, r.actual]),
@@ -277,9 +293,9 @@ describe('evaluateThresholds on recorded intervals', () => {
   test('the actual value is rounded to four decimals, the comparison is not', () => {
     // 1 failure in 3 requests: 0.33333…; shown as 0.3333, yet not below 0.33334 when compared exactly.
     const small = stateFrom((r) => {
-      r.request(request('sign-in', 1, { failed: true }), T0);
-      r.request(request('sign-in', 1), T0);
-      r.request(request('sign-in', 1), T0);
+      request(r, 'sign-in', 1, T0, { failed: true });
+      request(r, 'sign-in', 1, T0);
+      request(r, 'sign-in', 1, T0);
     });
     const [shown, exact] = results({ http_req_failed: ['rate>0.3333', 'rate<0.33333'] }, small, 1);
     assert.equal(shown!.actual, 0.3333);
@@ -291,9 +307,10 @@ describe('evaluateThresholds on recorded intervals', () => {
 
 describe('http_reqs narrowed by status', () => {
   test('counts the answers of that status, across endpoints or for one', () => {
-    const state = new MetricState();
-    Object.assign(state.endpoint('sign-in'), { requests: 10, statuses: { '200': 7, '429': 3 } });
-    Object.assign(state.endpoint('chat'), { requests: 4, statuses: { '200': 3, '429': 1 } });
+    const state = stateFrom((r) => {
+      for (let i = 0; i < 10; i += 1) request(r, 'sign-in', 1, T0, { status: i < 7 ? 200 : 429 });
+      for (let i = 0; i < 4; i += 1) request(r, 'chat', 1, T0, { status: i < 3 ? 200 : 429 });
+    });
     const results = evaluateThresholds(
       parseThresholds({ 'http_reqs{status:429}': ['count==4'], 'http_reqs{endpoint:sign-in,status:200}': ['count==7'], 'http_reqs{status:503}': ['count==0'] }),
       state,

@@ -9,6 +9,10 @@ import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { launchChromium } from '../lib/chromium.ts';
 import { startReference } from '../lib/reference-process.ts';
+import { loadConfig, seedLoadAccounts } from '../load/cli/config.ts';
+import { planFor } from '../load/cli/run-command.ts';
+import { runLoad } from '../load/engine/run.ts';
+import { PAUSE_MS, pausingScenario } from './fixtures/pausing-generator.ts';
 import { accountsFile, baseEnv, describeRun, LAG_NOT_UNDER_TEST, readSummary, runLoadCli } from './fixtures/load-cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'load-run-'));
@@ -51,7 +55,6 @@ describe('npm run load:smoke against the embedded reference API', () => {
     assert.match(run.stdout, /PASSED/);
     assert.ok(existsSync(join(env.LOAD_REPORT_DIR!, '..', 'index.html')), 'the reports page is refreshed');
     // Nothing a user gave leaks: no password of the accounts in the console or the files.
-    const { seedLoadAccounts } = await import('../load/engine/config.ts');
     const written = [run.stdout, run.stderr, ...['summary.json', 'report.html', 'junit.xml'].map((f) => readFileSync(join(dir, f), 'utf8'))].join('\n');
     for (const account of seedLoadAccounts()) assert.ok(!written.includes(account.password), 'a password was written');
 
@@ -113,7 +116,29 @@ describe('against a reference API with one defect or variation', () => {
     const signIn = d.endpoints['sign-in']!;
     assert.ok(signIn.duration['p(99)'] >= 250, `sign-in p99 ${signIn.duration['p(99)']} ms hides the stall`);
     assert.ok(signIn.duration.med < 150, `sign-in p50 ${signIn.duration.med} ms: the stall leaked into the median`);
-    assert.ok(signIn.corrected['p(99)'] >= signIn.duration['p(99)']);
+  });
+});
+
+describe('latency from the intended start', () => {
+  test('a generator that stops for 400 ms: the corrected latency shows the wait, the run is invalid', async (t) => {
+    const reference = await startReference({ PASSWORD_HASH_COST: '12' });
+    t.after(() => reference.stop());
+    const accounts = seedLoadAccounts();
+    const env = { BASE_URL: reference.url, TEST_USER_EMAIL: accounts[0]!.email, TEST_USER_PASSWORD: accounts[0]!.password, LOAD_RATE: '50', LOAD_DURATION: '3s' };
+    const config = loadConfig(pausingScenario, env);
+    const { summary } = await runLoad(planFor(config, { origin: reference.url, kind: 'external', accounts }), {
+      workerUrl: new URL('../load/cli/worker-bootstrap.mjs', import.meta.url),
+      workerEntry: new URL('./fixtures/pausing-generator.ts', import.meta.url).href,
+      observers: [],
+    });
+    const d = summary.puppilot;
+    const chat = d.endpoints.chat!;
+    // The target answered as fast as ever: the plain p99 is the server's. The arrivals due
+    // during the pause (about 20 of 150) were sent up to 400 ms late, and their users waited.
+    assert.ok(chat.duration['p(99)'] < 100, `plain p99 ${chat.duration['p(99)']} ms`);
+    assert.ok(chat.corrected['p(99)'] - chat.duration['p(99)'] >= PAUSE_MS / 2, `corrected p99 ${chat.corrected['p(99)']} ms, plain ${chat.duration['p(99)']} ms`);
+    assert.equal(d.verdict.status, 'invalid', d.verdict.reasons.join('; '));
+    assert.ok(d.validity.reasons.some((r) => /schedule lag p99/.test(r)), d.validity.reasons.join('; '));
   });
 });
 

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand, type Finished } from '../../lib/run-command.ts';
-import { seedLoadAccounts } from '../engine/config.ts';
+import { seedLoadAccounts } from '../cli/config.ts';
 
 export type { Finished };
 

@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { loadDotenv } from '../../lib/config.ts';
 import { ConfigError, EXIT, SuiteError } from '../../lib/errors.ts';
-import { DEFAULTS } from '../engine/config.ts';
+import { DEFAULTS } from './config.ts';
 import { compareWithBaseline, readSummaryFile, renderBaselineMarkdown, renderBaselineTable } from '../report/baseline.ts';
 import { parseArgs } from './args.ts';
 

@@ -8,6 +8,7 @@ import { SuiteError, runMain } from '../../lib/errors.ts';
 import { runGenerator, type GeneratorMessage } from '../engine/generator.ts';
 import type { WorkerData } from '../engine/run.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
+import { workloadOf } from '../scenarios/workload.ts';
 import { runScenarioCommand } from './run-command.ts';
 
 /** True for a module loaded from TypeScript source (tsx), false inside a bundle. */
@@ -23,10 +24,10 @@ export async function runEntry(scenarios: Scenario[], selfUrl: string, argv: str
     const data = workerData as WorkerData | undefined;
     if (data?.kind !== 'load-generator' || !parentPort) return;
     const port = parentPort;
-    const scenario = scenarios.find((s) => s.name === data.init.scenarioName);
+    const scenario = scenarios.find((s) => s.name === data.init.workload);
     try {
-      if (!scenario) throw new Error(`this program has no scenario '${data.init.scenarioName}'`);
-      await runGenerator(scenario, data.init, port);
+      if (!scenario) throw new Error(`this program has no scenario '${data.init.workload}'`);
+      await runGenerator(workloadOf(scenario), data.init, port);
     } catch (error) {
       port.postMessage({ type: 'failed', worker: data.init.worker, message: (error as Error).message.split('\n')[0] ?? String(error) } satisfies GeneratorMessage);
     }

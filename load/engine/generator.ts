@@ -1,43 +1,42 @@
 /**
- * One generator: runs in a worker thread and fires its share of the arrival schedule.
+ * One generator: runs in a worker thread and fires its share of the arrival schedule. It
+ * paces, fires and records, nothing else.
  *
  * Arrival times come from the executor alone. At each due time the generator starts an
- * iteration (the scenario's flow) without waiting for any earlier one; when the in-flight
- * cap is reached the arrival is dropped and counted, never queued. Lag (the actual start
- * minus the due time) is recorded for every arrival. Intervals go to the main thread once
- * a second; a `stop` message ends arrivals early (Ctrl-C, abortOnFail), after which
- * in-flight iterations get the grace period to finish.
+ * iteration (the workload's function) without waiting for any earlier one; when the
+ * in-flight cap is reached the arrival is dropped and counted, never queued. Lag (the
+ * actual start minus the due time) is recorded for every arrival. Closed seconds go to the
+ * main thread once a second as interval entries; a `stop` message ends arrivals early
+ * (Ctrl-C, abortOnFail), after which in-flight iterations get the grace period to finish.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessagePort } from 'node:worker_threads';
-import { IterationApi, type ClientConfig, type LoadAccount } from '../client/auth-client.ts';
-import type { Scenario } from '../scenarios/scenario.ts';
 import { buildSchedule } from './executors.ts';
 import { HttpTarget, nowMs } from './http.ts';
-import { IntervalRecorder, type IntervalData } from './metrics.ts';
+import { IntervalRecorder, type Notes } from './interval-recorder.ts';
 import type { Segment } from './segment.ts';
+import type { IntervalEntry } from './series.ts';
 import type { ExecutorConfig } from './summary-types.ts';
+import type { LoadAccount, TargetApi, Workload } from './workload.ts';
 
 export interface GeneratorInit {
-  scenarioName: string;
-  /** Sent with `start` once every generator is ready. */
+  workload: string;
   worker: number;
   /** This generator's segment of the global schedule (already combined with the worker). */
   segment: Segment;
   executor: ExecutorConfig;
-  startEpochMs: number;
   maxInFlight: number;
   accounts: LoadAccount[];
-  probeAccount: LoadAccount | undefined;
   origin: string;
+  api: TargetApi;
   timeoutMs: number;
   graceMs: number;
-  client: ClientConfig;
+  setupData: unknown;
 }
 
 export type GeneratorMessage =
-  | { type: 'intervals'; worker: number; data: IntervalData[]; inFlight: { worker: number; second: number; count: number } }
-  | { type: 'done'; worker: number; data: IntervalData[]; abandoned: number; flowErrors: string[] }
+  | { type: 'intervals'; worker: number; entries: IntervalEntry[]; notes: Notes }
+  | { type: 'done'; worker: number; entries: IntervalEntry[]; notes: Notes; abandoned: number; flowErrors: string[] }
   | { type: 'ready'; worker: number }
   | { type: 'failed'; worker: number; message: string };
 
@@ -47,10 +46,14 @@ export type ControlMessage = { type: 'start'; startEpochMs: number } | { type: '
 /** A generator that cannot start even its first arrival this late is hopelessly behind. */
 const GIVE_UP_AFTER_END_MS = 1000;
 const BATCH = 256;
+const NO_TAGS = Object.freeze({});
+export const FLOW_CHECK = 'iteration: the flow ran to its end';
+const FLOW_TAGS = Object.freeze({ check: FLOW_CHECK });
+const MAX_FLOW_ERRORS = 5;
 
-export async function runGenerator(scenario: Scenario, setup: Omit<GeneratorInit, 'startEpochMs'>, port: MessagePort): Promise<void> {
-  const schedule = buildSchedule(setup.executor);
-  const target = new HttpTarget(setup.origin, { connections: setup.maxInFlight, timeoutMs: setup.timeoutMs });
+export async function runGenerator(workload: Workload, init: GeneratorInit, port: MessagePort): Promise<void> {
+  const schedule = buildSchedule(init.executor);
+  const http = new HttpTarget(init.origin, { connections: init.maxInFlight, timeoutMs: init.timeoutMs });
   let stopped = false;
   let wake: (() => void) | undefined;
   let started: (startEpochMs: number) => void = () => undefined;
@@ -64,55 +67,43 @@ export async function runGenerator(scenario: Scenario, setup: Omit<GeneratorInit
     }
   });
   // Loading took its time; the schedule starts when every generator is ready.
-  port.postMessage({ type: 'ready', worker: setup.worker } satisfies GeneratorMessage);
-  const init: GeneratorInit = { ...setup, startEpochMs: await start };
-  const recorder = new IntervalRecorder(Number.isNaN(init.startEpochMs) ? nowMs() : init.startEpochMs);
-  const endEpochMs = init.startEpochMs + schedule.durationMs;
+  port.postMessage({ type: 'ready', worker: init.worker } satisfies GeneratorMessage);
+  const given = await start;
+  const startEpochMs = Number.isNaN(given) ? nowMs() : given;
+  const recorder = new IntervalRecorder(startEpochMs);
+  const iteration = workload.thread({ http, sink: recorder, api: init.api, accounts: init.accounts, setupData: init.setupData });
+  const endEpochMs = startEpochMs + schedule.durationMs;
 
   let inFlight = 0;
-  let probeBusy = false;
-  let cursor = 0;
-  // The first arrival probes, so that even a short run has proven reuse is refused.
-  let sinceProbe = (scenario.reuseProbeEvery ?? 1) - 1;
   const flowErrors: string[] = [];
   const idle: (() => void)[] = [];
 
   const flushTimer = setInterval(() => {
-    const now = nowMs();
-    port.postMessage({
-      type: 'intervals',
-      worker: init.worker,
-      data: recorder.flush(),
-      inFlight: { worker: init.worker, second: recorder.secondOf(now), count: inFlight },
-    } satisfies GeneratorMessage);
+    const { entries, notes } = recorder.close(nowMs());
+    port.postMessage({ type: 'intervals', worker: init.worker, entries, notes } satisfies GeneratorMessage);
   }, 1000);
 
   const fire = (index: number, dueEpochMs: number) => {
     const firedAt = nowMs();
+    recorder.sample('schedule_lag', NO_TAGS, Math.max(0, firedAt - dueEpochMs), firedAt);
     if (inFlight >= init.maxInFlight) {
-      recorder.arrival(dueEpochMs, firedAt, false);
+      recorder.sample('dropped_iterations', NO_TAGS, 1, firedAt);
       return;
     }
-    recorder.arrival(dueEpochMs, firedAt, true);
+    recorder.sample('iterations_started', NO_TAGS, 1, firedAt);
     inFlight += 1;
-    let probeAccount: LoadAccount | undefined;
-    if (scenario.reuseProbeEvery && init.probeAccount && !probeBusy && ++sinceProbe >= scenario.reuseProbeEvery) {
-      probeAccount = init.probeAccount;
-      probeBusy = true;
-      sinceProbe = 0;
-    }
-    const account = init.accounts[cursor++ % init.accounts.length]!;
-    const api = new IterationApi(target, recorder, init.client, dueEpochMs);
-    scenario
-      .flow({ index, account, api, probeAccount })
+    recorder.sample('vus', NO_TAGS, inFlight, firedAt);
+    iteration({ index, dueEpochMs })
       .catch((error: unknown) => {
-        recorder.check('iteration: the flow ran to its end', false, nowMs());
-        if (flowErrors.length < 5) flowErrors.push((error as Error)?.message?.split('\n')[0] ?? String(error));
+        recorder.sample('checks', FLOW_TAGS, 0, nowMs());
+        if (flowErrors.length < MAX_FLOW_ERRORS) flowErrors.push((error as Error)?.message?.split('\n')[0] ?? String(error));
       })
       .finally(() => {
         inFlight -= 1;
-        if (probeAccount) probeBusy = false;
-        recorder.iterationEnded(firedAt, nowMs());
+        const endedAt = nowMs();
+        recorder.sample('iterations', NO_TAGS, 1, endedAt);
+        recorder.sample('iteration_duration', NO_TAGS, endedAt - firedAt, endedAt);
+        recorder.sample('vus', NO_TAGS, inFlight, endedAt);
         if (inFlight === 0) idle.splice(0).forEach((resolve) => resolve());
       });
   };
@@ -124,14 +115,14 @@ export async function runGenerator(scenario: Scenario, setup: Omit<GeneratorInit
       if (now > endEpochMs + GIVE_UP_AFTER_END_MS) break;
       let fired = 0;
       while (index < schedule.total && fired < BATCH) {
-        const due = init.startEpochMs + schedule.dueMs(index);
+        const due = startEpochMs + schedule.dueMs(index);
         if (due > now) break;
         fire(index, due);
         index += init.segment.count;
         fired += 1;
       }
       if (index >= schedule.total) break;
-      const nextDue = init.startEpochMs + schedule.dueMs(index);
+      const nextDue = startEpochMs + schedule.dueMs(index);
       const wait = nextDue - nowMs();
       if (fired === BATCH && wait <= 0) {
         // Behind schedule: let responses in before the next batch.
@@ -146,13 +137,12 @@ export async function runGenerator(scenario: Scenario, setup: Omit<GeneratorInit
     }
     // Arrivals still to come when the run was stopped or gave up were never fired: they
     // count against the achieved rate, not as drops.
-    if (inFlight > 0) {
-      await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), sleep(init.graceMs)]);
-    }
+    if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), sleep(init.graceMs)]);
   } finally {
     clearInterval(flushTimer);
   }
   const abandoned = inFlight;
-  await target.close(abandoned > 0);
-  port.postMessage({ type: 'done', worker: init.worker, data: recorder.flush(), abandoned, flowErrors } satisfies GeneratorMessage);
+  await http.close(abandoned > 0);
+  const { entries, notes } = recorder.close();
+  port.postMessage({ type: 'done', worker: init.worker, entries, notes, abandoned, flowErrors } satisfies GeneratorMessage);
 }

@@ -1,149 +1,140 @@
 /**
- * Runs one load run in this process: starts the embedded reference API when no BASE_URL is
- * given, splits the schedule and the accounts across generator threads, adds up what they
- * report, evaluates thresholds (abortOnFail as it goes), judges validity, and returns the
- * summary. Ctrl-C or SIGTERM stops arrivals, lets in-flight iterations drain within the
- * grace period, and still produces a summary, marked interrupted.
+ * Runs one load run in this process: runs the workload's setup, splits the schedule and the
+ * accounts across generator threads, keeps the interval log they report, folds it live for
+ * the observers (abortOnFail among them), and at the end folds the whole log into the
+ * summary. A stop request (Ctrl-C, given by the caller) stops arrivals, lets in-flight
+ * iterations drain within the grace period, and still produces a summary, marked
+ * interrupted.
  */
-import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { REFERENCE_SEED_FILE } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { startReference, type RunningReference } from '../../lib/reference-process.ts';
-import type { LoadAccount } from '../client/auth-client.ts';
-import { RunAggregate } from './aggregate.ts';
-import { seedLoadAccounts, type LoadConfig } from './config.ts';
-import { formatDuration } from './duration.ts';
+import type { Schedule } from './executors.ts';
+import { foldLogs, RunFold } from './fold.ts';
 import type { ControlMessage, GeneratorInit, GeneratorMessage } from './generator.ts';
-import { composeSummary } from './compose.ts';
-import { percentileMs } from './histogram.ts';
 import { nowMs } from './http.ts';
-import { Progress } from './progress.ts';
-import { formatSegment, share, subSegment } from './segment.ts';
-import type { LoadSummary } from './summary-types.ts';
-import { evaluateThresholds } from './thresholds.ts';
+import type { Notes } from './interval-recorder.ts';
+import { LOG_FORMAT_VERSION, type AbortFact, type LogLine, type RunHeader } from './interval-log.ts';
+import { publish, type RunObserver, type RunResult } from './observers.ts';
+import { share, subSegment, type Segment } from './segment.ts';
+import type { IntervalEntry } from './series.ts';
+import { summarize, type SummarizeOptions } from './summary.ts';
+import { evaluateThresholds, type Threshold } from './thresholds.ts';
+import { abortReason } from './verdict.ts';
+import { DEFAULT_TOKEN_LIMIT, TokenLedger } from './tokens-ledger.ts';
+import type { LoadAccount, TargetApi, Workload } from './workload.ts';
 
-/** Data a generator thread starts from: `runEntry` hands it to `runGenerator`. */
+/** Data a generator thread starts from: the entry module hands it to `runGenerator`. */
 export interface WorkerData {
   kind: 'load-generator';
-  init: Omit<GeneratorInit, 'startEpochMs'>;
+  init: GeneratorInit;
   /** For a bootstrap worker (source mode): the module to import once TypeScript loads. */
   entry?: string;
 }
 
+/** Everything a run needs, resolved: the caller has read the configuration and the target. */
+export interface RunPlan {
+  workload: Workload;
+  /** The log's header without its start time (fixed when every generator is ready). */
+  header: Omit<RunHeader, 'type' | 'formatVersion' | 'startedAt'>;
+  thresholds: Threshold[];
+  schedule: Schedule;
+  segment: Segment;
+  workers: number;
+  timeoutMs: number;
+  graceMs: number;
+  origin: string;
+  accounts: LoadAccount[];
+  api: TargetApi;
+}
+
 export interface RunIo {
-  progress: Progress;
   /** The module that, started as a worker thread, runs a generator (see cli/entry.ts). */
   workerUrl: URL;
   workerExecArgv?: string[];
   workerEntry?: string;
+  observers: RunObserver[];
+  /** Aborting it stops arrivals: the run ends as interrupted. */
+  stop?: AbortSignal;
+  summarize?: Omit<SummarizeOptions, 'mergedFrom'>;
 }
 
 /** Between the last generator's ready and the first arrival: time to receive `start`. */
 const START_DELAY_MS = 100;
+const MAX_FAILURE_SAMPLES = 20;
 
-interface Generator {
-  worker: Worker;
-  init: Omit<GeneratorInit, 'startEpochMs'>;
-  ready: boolean;
-  done: boolean;
-}
-
-/** Each generator's accounts: its segment's share, the last one reserved for probes when the scenario probes. */
-export function partitionAccounts(config: LoadConfig, accounts: LoadAccount[]): { accounts: LoadAccount[]; probe: LoadAccount | undefined }[] {
-  const probes = config.scenario.reuseProbeEvery !== undefined;
-  const perGenerator = probes ? 2 : 1;
-  const shares = Array.from({ length: config.workers }, (_, w) => share(accounts, subSegment(config.segment, w, config.workers)));
-  const smallest = Math.min(...shares.map((s) => s.length));
-  if (smallest < perGenerator) {
-    const generators = config.workers * config.segment.count;
+/** Each generator's share of the accounts; an error when a generator would get fewer than the workload needs. */
+export function partitionAccounts(accounts: readonly LoadAccount[], segment: Segment, workers: number, perGenerator: number, workload: string): LoadAccount[][] {
+  const shares = Array.from({ length: workers }, (_, w) => share(accounts, subSegment(segment, w, workers)));
+  if (Math.min(...shares.map((s) => s.length)) < perGenerator) {
     throw new ConfigError(
       'LOAD_ACCOUNTS_FILE',
-      `${accounts.length} accounts cannot give each of ${generators} generators (segments × LOAD_WORKERS) the ${perGenerator} it needs for ${config.scenario.name}; add accounts or use fewer workers`,
+      `${accounts.length} accounts cannot give each of ${workers * segment.count} generators (segments × LOAD_WORKERS) the ${perGenerator} it needs for ${workload}; add accounts or use fewer workers`,
     );
   }
-  return shares.map((s) => (probes ? { accounts: s.slice(0, -1), probe: s.at(-1) } : { accounts: s, probe: undefined }));
+  return shares;
 }
 
-export async function runLoad(config: LoadConfig, io: RunIo): Promise<LoadSummary> {
-  const progress = io.progress;
-  let reference: RunningReference | undefined;
-  let origin: string;
-  let accounts: LoadAccount[];
-  if (config.target.kind === 'embedded') {
-    if (!existsSync(REFERENCE_SEED_FILE)) {
-      throw new ConfigError('BASE_URL', 'the embedded reference API is not part of this bundle; set BASE_URL to the target');
-    }
-    accounts = config.accounts ?? seedLoadAccounts();
-    partitionAccounts(config, accounts);
-    progress.say(`load: starting the embedded reference API (password hash cost ${config.referenceHashCost}) …`);
-    reference = await startReference({ PASSWORD_HASH_COST: String(config.referenceHashCost) }, { exitOnSignal: false });
-    origin = reference.url;
-  } else {
-    origin = config.target.origin;
-    accounts = config.accounts!;
-  }
+export async function runLoad(plan: RunPlan, io: RunIo): Promise<RunResult> {
+  const { schedule, workload } = plan;
+  const observers = io.observers;
+  const shares = partitionAccounts(plan.accounts, plan.segment, plan.workers, workload.accountsPerGenerator ?? 1, workload.name);
+  const maxInFlight = Math.max(1, Math.ceil(plan.header.config.executor.maxVUs / (plan.workers * plan.segment.count)));
+  const setupData = await workload.setup?.({ origin: plan.origin, api: plan.api, accounts: plan.accounts });
 
-  try {
-    return await drive(config, io, origin, accounts, config.target.kind);
-  } finally {
-    await reference?.stop();
-  }
-}
-
-async function drive(config: LoadConfig, io: RunIo, origin: string, accounts: LoadAccount[], kind: 'embedded' | 'external'): Promise<LoadSummary> {
-  const { scenario, schedule } = config;
-  const progress = io.progress;
-  const parts = partitionAccounts(config, accounts);
-  const generatorsInRun = config.workers * config.segment.count;
-  const maxInFlight = Math.max(1, Math.ceil(config.executor.maxVUs / generatorsInRun));
-  const windows = (scenario.windows?.(schedule) ?? []).map((w) => ({ ...w }));
-  const aggregate = new RunAggregate(windows);
-  let startedAt = new Date();
+  const log: LogLine[] = [];
+  // The header goes first once the start time is fixed (or, for a run stopped before it started, at the end).
+  const headerAt = (epochMs: number): RunHeader => {
+    const header: RunHeader = { type: 'run', formatVersion: LOG_FORMAT_VERSION, ...plan.header, startedAt: new Date(epochMs).toISOString() };
+    if (log[0]?.type !== 'run') log.unshift(header);
+    return header;
+  };
+  const live = new RunFold([], false);
+  const ledger = new TokenLedger(DEFAULT_TOKEN_LIMIT);
+  let failureSamples = 0;
+  let pending: IntervalEntry[] = [];
   let startEpochMs = Number.POSITIVE_INFINITY;
-
-  progress.say(
-    `load: ${scenario.name} against ${origin}: ${config.executor.executor}, ${formatDuration(schedule.durationMs)}, ` +
-      `${config.workers} generator thread${config.workers > 1 ? 's' : ''}${config.segment.count > 1 ? `, segment ${formatSegment(config.segment)}` : ''}, ` +
-      `${accounts.length} accounts, in-flight cap ${maxInFlight * config.workers}`,
-  );
-
-  const generators: Generator[] = parts.map((part, w) => {
-    const init: Omit<GeneratorInit, 'startEpochMs'> = {
-      scenarioName: scenario.name,
-      worker: w,
-      segment: subSegment(config.segment, w, config.workers),
-      executor: config.executor,
-      maxInFlight,
-      accounts: part.accounts,
-      probeAccount: part.probe,
-      origin,
-      timeoutMs: config.timeoutMs,
-      graceMs: config.graceMs,
-      client: config.client,
-    };
-    const workerData: WorkerData = { kind: 'load-generator', init, entry: io.workerEntry };
-    const worker = new Worker(io.workerUrl, { workerData, execArgv: io.workerExecArgv });
-    return { worker, init, ready: false, done: false };
-  });
-
   let interrupted = false;
-  let aborted: string | undefined;
+  let aborted: AbortFact | null = null;
   const flowErrors: string[] = [];
   let abandoned = 0;
-  const stopAll = () => generators.forEach((g) => g.worker.postMessage({ type: 'stop' } satisfies ControlMessage));
 
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
-      progress.say(`load: ${signal} again, exiting without a summary`);
-      process.exit(130);
-    }
+  const generators = shares.map((accounts, w) => {
+    const init: GeneratorInit = {
+      workload: workload.name,
+      worker: w,
+      segment: subSegment(plan.segment, w, plan.workers),
+      executor: plan.header.config.executor,
+      maxInFlight,
+      accounts,
+      origin: plan.origin,
+      api: plan.api,
+      timeoutMs: plan.timeoutMs,
+      graceMs: plan.graceMs,
+      setupData,
+    };
+    const workerData: WorkerData = { kind: 'load-generator', init, entry: io.workerEntry };
+    return { worker: new Worker(io.workerUrl, { workerData, execArgv: io.workerExecArgv }), index: w, ready: false, done: false };
+  });
+  const stopAll = () => generators.forEach((g) => g.worker.postMessage({ type: 'stop' } satisfies ControlMessage));
+  const onStop = () => {
+    if (interrupted) return;
     interrupted = true;
-    progress.say(`load: ${signal}: stopping arrivals, draining in-flight requests (up to ${formatDuration(config.graceMs)}) …`);
     stopAll();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  io.stop?.addEventListener('abort', onStop);
+  if (io.stop?.aborted) onStop();
+
+  const receive = (entries: IntervalEntry[], notes: Notes) => {
+    const all = [...entries, ...ledger.judge(notes.tokens, startEpochMs)];
+    for (const entry of all) {
+      log.push(entry);
+      live.add(entry);
+    }
+    for (const sample of notes.contractFailures) {
+      if (failureSamples++ < MAX_FAILURE_SAMPLES) log.push({ type: 'contract-failure', ...sample });
+    }
+    pending.push(...all);
+  };
 
   const finished = Promise.all(
     generators.map(
@@ -154,57 +145,51 @@ async function drive(config: LoadConfig, io: RunIo, origin: string, accounts: Lo
               g.ready = true;
               if (generators.every((other) => other.ready)) {
                 startEpochMs = nowMs() + START_DELAY_MS;
-                startedAt = new Date(Date.now() + START_DELAY_MS);
+                publish(observers, 'started', headerAt(startEpochMs));
                 generators.forEach((other) => other.worker.postMessage({ type: 'start', startEpochMs } satisfies ControlMessage));
               }
-            } else if (message.type === 'intervals') aggregate.add(message.data, message.inFlight);
+            } else if (message.type === 'intervals') receive(message.entries, message.notes);
             else if (message.type === 'done') {
-              aggregate.add(message.data);
+              receive(message.entries, message.notes);
               abandoned += message.abandoned;
               flowErrors.push(...message.flowErrors);
               g.done = true;
               // Its port keeps the thread alive; everything it had to say has arrived.
               void g.worker.terminate().then(() => resolve());
-            } else if (message.type === 'failed') reject(new Error(`generator ${g.init.worker} failed: ${message.message}`));
+            } else if (message.type === 'failed') reject(new Error(`generator ${g.index} failed: ${message.message}`));
           });
-          g.worker.once('error', (error) => reject(new Error(`generator ${g.init.worker} failed: ${error.message.split('\n')[0]}`)));
+          g.worker.once('error', (error) => reject(new Error(`generator ${g.index} failed: ${error.message.split('\n')[0]}`)));
           g.worker.once('exit', (code) => {
-            if (!g.done) reject(new Error(`generator ${g.init.worker} exited with ${code} before it finished`));
+            if (!g.done) reject(new Error(`generator ${g.index} exited with ${code} before it finished`));
           });
         }),
     ),
   );
 
-  const abortable = config.thresholds.filter((t) => t.abortOnFail);
+  const abortable = plan.thresholds.filter((t) => t.abortOnFail);
   const ticker = setInterval(() => {
     if (!Number.isFinite(startEpochMs)) return;
     const elapsedMs = Math.max(0, nowMs() - startEpochMs);
-    const seconds = Math.max(elapsedMs / 1000, 0.001);
-    let p95: number | null = null;
-    if (progress.shown) {
-      const merged = aggregate.whole.merged('duration');
-      p95 = percentileMs(merged, 95);
-      merged.destroy();
-    }
-    const inFlightNow = aggregate.inFlightNow();
-    progress.update({
+    // Entries arrive once a second closes: judge rates over the seconds they cover.
+    const coveredS = Math.max(elapsedMs / 1000 - 1, 0.001);
+    const started = live.whole.count('iterations_started');
+    const vus = live.whole.gaugeBySecond('vus');
+    publish(observers, 'snapshot', {
       elapsedMs: Math.min(elapsedMs, schedule.durationMs),
       totalMs: schedule.durationMs,
-      targetRate: schedule.arrivalsBetween(0, Math.min(Math.max(elapsedMs - 1000, 0), schedule.durationMs)) / config.segment.count / Math.max(seconds - 1, 0.001),
-      // Intervals arrive up to a second late: judge the rate over the time they cover.
-      achievedRate: aggregate.whole.offered / Math.max(seconds - 1, 0.001),
-      inFlight: inFlightNow,
-      p95Ms: p95,
-      failed: aggregate.whole.failed,
-      contractFailures: aggregate.whole.contractFailures,
-      dropped: aggregate.whole.dropped,
+      targetRate: schedule.arrivalsBetween(0, Math.min(coveredS * 1000, schedule.durationMs)) / plan.segment.count / coveredS,
+      achievedRate: (started + live.whole.count('dropped_iterations')) / coveredS,
+      inFlight: vus.get(Math.max(-1, ...vus.keys())) ?? 0,
+      whole: live.whole,
+      entries: pending,
     });
+    pending = [];
     if (aborted || interrupted || abortable.length === 0) return;
     const due = abortable.filter((t) => elapsedMs >= t.delayAbortEvalMs);
-    const breached = evaluateThresholds(due, aggregate.whole, seconds).find((r) => !r.ok && r.actual !== null);
+    const breached = evaluateThresholds(due, live.whole, Math.max(elapsedMs / 1000, 0.001)).find((r) => !r.ok && r.actual !== null);
     if (breached) {
-      aborted = `${breached.metric}: ${breached.expression} breached (${breached.actual}) with abortOnFail`;
-      progress.say(`load: aborting: ${aborted}`);
+      aborted = { metric: breached.metric, expression: breached.expression, actual: breached.actual };
+      publish(observers, 'notice', `aborting: ${abortReason(aborted)}`);
       stopAll();
     }
   }, 1000);
@@ -217,53 +202,26 @@ async function drive(config: LoadConfig, io: RunIo, origin: string, accounts: Lo
     throw error;
   } finally {
     clearInterval(ticker);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    progress.done();
+    io.stop?.removeEventListener('abort', onStop);
+    live.destroy();
   }
 
-  const endedAt = new Date();
+  if (!Number.isFinite(startEpochMs)) headerAt(Date.now());
   const ranForMs = Number.isFinite(startEpochMs) ? Math.min(Math.max(0, nowMs() - startEpochMs), schedule.durationMs) : 0;
-  const share_ = 1 / config.segment.count;
-  const timeseries = aggregate.timeseries(Math.ceil(schedule.durationMs / 1000), scenario.endpoints, (s) => schedule.rateAt(s * 1000 + 500) * share_);
-  const summary = composeSummary({
-    scenario: { name: scenario.name, description: scenario.description, reportsCapacity: scenario.reportsCapacity, reportsDrift: scenario.reportsDrift },
-    runConfig: {
-      executor: config.executor,
-      workers: config.workers,
-      segment: config.segment.count > 1 ? config.segment : null,
-      timeoutMs: config.timeoutMs,
-      validity: config.validity,
-      thresholds: Object.fromEntries(Object.entries(config.thresholdMap).map(([k, list]) => [k, list.map((t) => (typeof t === 'string' ? t : t.threshold))])),
-      abortOnFail: config.thresholds.filter((t) => t.abortOnFail).map((t) => `${t.key}: ${t.expression}`),
-      accounts: accounts.length,
-    },
-    thresholds: config.thresholds,
-    schedule,
-    share: share_,
-    targetArrivals: countOwned(schedule.total, config.segment.index, config.segment.count),
-    startedAt,
-    endedAt,
-    ranForMs,
-    target: { origin, kind },
-    whole: aggregate.whole,
-    windows: aggregate.windows.map((w) => ({ ...w.bounds, state: w.state })),
-    timeseries,
-    invariants: {
-      tokensTracked: aggregate.ledger.tracked,
-      tokenLimit: aggregate.ledger.limit,
-      duplicateTokens: aggregate.ledger.duplicates,
-      refreshUserMismatches: aggregate.refreshUserMismatches,
-      reuseProbes: { ...aggregate.reuse },
-    },
-    samples: aggregate.samples,
-    run: { interrupted, aborted, abandoned, flowErrors },
-  });
-  aggregate.destroy();
-  return summary;
-}
-
-/** How many of 0..total-1 have i mod count == index. */
-export function countOwned(total: number, index: number, count: number): number {
-  return total <= index ? 0 : Math.floor((total - 1 - index) / count) + 1;
+  log.push({ type: 'end', endedAt: new Date().toISOString(), ranForMs, interrupted, aborted, abandoned, flowErrors: flowErrors.slice(0, 5), tokens: { tracked: ledger.tracked, limit: ledger.limit } });
+  const folded = foldLogs([log]);
+  try {
+    const summary = summarize(folded, io.summarize);
+    const result: RunResult = { log, summary };
+    for (const o of observers) {
+      try {
+        await o.ended?.(result);
+      } catch (error) {
+        publish(observers, 'notice', `an observer failed at the end of the run: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`);
+      }
+    }
+    return result;
+  } finally {
+    folded.fold.destroy();
+  }
 }

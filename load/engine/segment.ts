@@ -44,3 +44,8 @@ export function share<T>(list: readonly T[], segment: Segment): T[] {
 export function formatSegment(segment: Segment): string {
   return `${segment.index}/${segment.count}`;
 }
+
+/** How many of 0..total-1 have i mod count == index. */
+export function countOwned(total: number, index: number, count: number): number {
+  return total <= index ? 0 : Math.floor((total - 1 - index) / count) + 1;
+}

@@ -1,120 +1,131 @@
 /**
- * Builds a run's summary.json (summary-types.ts): k6's metrics from the merged state, the
- * thresholds attached to the metric (or submetric) they name, and the run details.
+ * Builds a run's summary.json (summary-types.ts) from folded interval logs: k6's metrics
+ * from the registry, thresholds attached to the metric (or submetric) they name, validity,
+ * windows (capacity, drift), the per-second series, invariants and the verdict. A run, a
+ * rebuild from a stored log and a merge of segment logs all end here.
  */
+import { buildSchedule, type Schedule } from './executors.ts';
+import type { FoldedRun, RunFold } from './fold.ts';
 import { encodeHistogram, percentileMs, trendValues, type Histogram } from './histogram.ts';
-import type { MetricState } from './metrics.ts';
-import { aggregate, evaluateThresholds, type Threshold } from './thresholds.ts';
-import type { EndpointDetails, K6Metric, LoadSummary, RunDetails, ThresholdResult, WindowFigures } from './summary-types.ts';
+import { decideVerdict } from './verdict.ts';
+import { METRIC_NAMES, METRICS } from './registry.ts';
+import { countOwned, formatSegment, WHOLE, type Segment } from './segment.ts';
+import type { SeriesSet } from './series.ts';
+import type { BaselineVerdict, EndpointDetails, Invariants, K6Metric, LoadSummary, RunDetails, ThresholdResult, TimeSeries, TransportErrorKind, WindowFigures } from './summary-types.ts';
+import { aggregate, evaluateThresholds, parseThresholds, type Threshold } from './thresholds.ts';
+import { TOKEN_UNIQUE_CHECK } from './samples.ts';
+import { judgeValidity } from './validity.ts';
 
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.9)'];
 
-const trendMetric = (h: Histogram): K6Metric => ({ type: 'trend', contains: 'time', values: { ...trendValues(h) } });
-const counterMetric = (count: number, seconds: number): K6Metric => ({
-  type: 'counter',
-  contains: 'default',
-  values: { count, rate: seconds > 0 ? count / seconds : 0 },
-});
-const rateMetric = (passes: number, fails: number): K6Metric => ({
-  type: 'rate',
-  contains: 'default',
-  values: { rate: passes + fails === 0 ? 0 : passes / (passes + fails), passes, fails },
-});
+/** Check names the invariants are counted from (the client declares the same names). */
+export const INVARIANT_CHECKS = {
+  tokenUnique: TOKEN_UNIQUE_CHECK,
+  refreshSameUser: 'refresh: answers for the same user',
+  reuseRefused: 'refresh: a spent refresh token is refused',
+} as const;
 
-/** k6's metrics for a state; `seconds` is the run's duration for per-second rates. */
-export function k6Metrics(state: MetricState, seconds: number): Record<string, K6Metric> {
-  const metrics: Record<string, K6Metric> = {};
-  const requests = state.requests;
-  const failed = state.failed;
-  metrics.http_reqs = counterMetric(requests, seconds);
-  for (const kind of ['duration', 'corrected'] as const) {
-    const name = kind === 'duration' ? 'http_req_duration' : 'http_req_duration_corrected';
-    const merged = state.merged(kind);
-    metrics[name] = trendMetric(merged);
-    merged.destroy();
-    for (const [endpoint, e] of state.endpoints) metrics[`${name}{endpoint:${endpoint}}`] = trendMetric(e[kind]);
+const STATS_BY_TYPE = { counter: ['count', 'rate'], rate: ['rate', 'passes', 'fails'], trend: SUMMARY_TREND_STATS, gauge: ['value', 'min', 'max'] } as const;
+
+function metricEntry(set: SeriesSet, seconds: number, metric: (typeof METRIC_NAMES)[number], tags: Record<string, string>): K6Metric {
+  const info = METRICS[metric];
+  let values: Record<string, number>;
+  if (info.type === 'trend') {
+    const { histogram, release } = set.trend(metric, tags);
+    values = { ...trendValues(histogram) };
+    release();
+  } else if (info.type === 'rate') {
+    const { passes, fails } = set.rate(metric, tags);
+    values = { rate: passes + fails === 0 ? 0 : passes / (passes + fails), passes, fails };
+  } else {
+    values = Object.fromEntries(STATS_BY_TYPE[info.type].map((stat) => [stat, aggregate(set, seconds, metric, tags, stat) ?? 0]));
   }
-  // k6 counts a failed request as a "pass" of the http_req_failed rate (the value is true).
-  metrics.http_req_failed = rateMetric(failed, requests - failed);
-  const checks = state.checkTotals;
-  metrics.checks = rateMetric(checks.passes, checks.fails);
-  metrics.contract_failures = counterMetric(state.contractFailures, seconds);
-  metrics.iterations = counterMetric(state.completed, seconds);
-  metrics.iteration_duration = trendMetric(state.iterationDuration);
-  metrics.dropped_iterations = counterMetric(state.dropped, seconds);
-  metrics.schedule_lag = trendMetric(state.lag);
+  return { type: info.type, contains: info.contains, values };
+}
+
+/** k6's metrics: every registered metric, and its submetrics by the tags the registry names. */
+export function k6Metrics(set: SeriesSet, seconds: number): Record<string, K6Metric> {
+  const metrics: Record<string, K6Metric> = {};
+  for (const metric of METRIC_NAMES) {
+    metrics[metric] = metricEntry(set, seconds, metric, {});
+    const by: readonly string[] = 'summaryBy' in METRICS[metric] ? (METRICS[metric] as { summaryBy: readonly string[] }).summaryBy : [];
+    for (const tag of by) for (const value of set.tagValues(metric, tag)) metrics[`${metric}{${tag}:${value}}`] = metricEntry(set, seconds, metric, { [tag]: value });
+  }
   return metrics;
 }
 
 /** Puts each threshold's outcome on its metric entry, creating submetric entries as k6 does. */
-export function attachThresholds(
-  metrics: Record<string, K6Metric>,
-  thresholds: Threshold[],
-  results: ThresholdResult[],
-  state: MetricState,
-  seconds: number,
-): void {
+export function attachThresholds(metrics: Record<string, K6Metric>, thresholds: readonly Threshold[], results: readonly ThresholdResult[], set: SeriesSet, seconds: number): void {
   thresholds.forEach((t, i) => {
-    let entry = metrics[t.key];
-    if (!entry) {
-      const base = metrics[t.metric]!;
-      const stats = base.type === 'trend' ? SUMMARY_TREND_STATS : base.type === 'rate' ? ['rate'] : ['count', 'rate'];
-      const values = Object.fromEntries(stats.map((stat) => [stat, aggregate(state, seconds, t.metric, t.tags, stat) ?? 0]));
-      entry = { type: base.type, contains: base.contains, values };
-      metrics[t.key] = entry;
-    }
+    const entry = (metrics[t.key] ??= metricEntry(set, seconds, t.metric, t.tags));
     entry.thresholds ??= {};
     entry.thresholds[t.expression] = { ok: results[i]!.ok };
   });
 }
 
-export function endpointDetails(state: MetricState): Record<string, EndpointDetails> {
+const withHistogram = <T>(set: SeriesSet, metric: 'http_req_duration' | 'http_req_duration_corrected' | 'schedule_lag' | 'iteration_duration', tags: Record<string, string>, use: (h: Histogram) => T): T => {
+  const { histogram, release } = set.trend(metric, tags);
+  try {
+    return use(histogram);
+  } finally {
+    release();
+  }
+};
+
+export function endpointDetails(set: SeriesSet, order: readonly string[]): Record<string, EndpointDetails> {
+  const seen = set.tagValues('http_reqs', 'endpoint');
+  const names = [...order.filter((n) => seen.includes(n)), ...seen.filter((n) => !order.includes(n))];
   return Object.fromEntries(
-    [...state.endpoints].map(([name, e]) => [
-      name,
-      {
-        requests: e.requests,
-        failed: e.failed,
-        contractFailures: e.contractFailures,
-        statuses: e.statuses,
-        errors: e.errors,
-        duration: trendValues(e.duration),
-        corrected: trendValues(e.corrected),
-        histograms: { duration: encodeHistogram(e.duration), corrected: encodeHistogram(e.corrected) },
-      },
-    ]),
+    names.map((endpoint) => {
+      const statuses: Record<string, number> = {};
+      const errors: Partial<Record<TransportErrorKind, number>> = {};
+      for (const s of set.matching('http_reqs', { endpoint })) {
+        if (s.tags.status !== undefined && s.tags.status !== '') statuses[s.tags.status] = (statuses[s.tags.status] ?? 0) + s.count;
+        if (s.tags.error !== undefined && s.tags.error !== '') errors[s.tags.error as TransportErrorKind] = (errors[s.tags.error as TransportErrorKind] ?? 0) + s.count;
+      }
+      const [duration, durationEncoded] = withHistogram(set, 'http_req_duration', { endpoint }, (h) => [trendValues(h), encodeHistogram(h)] as const);
+      const [corrected, correctedEncoded] = withHistogram(set, 'http_req_duration_corrected', { endpoint }, (h) => [trendValues(h), encodeHistogram(h)] as const);
+      const details: EndpointDetails = {
+        requests: set.count('http_reqs', { endpoint }),
+        failed: set.rate('http_req_failed', { endpoint }).passes,
+        contractFailures: set.count('contract_failures', { endpoint }),
+        statuses,
+        errors,
+        duration,
+        corrected,
+        histograms: { duration: durationEncoded, corrected: correctedEncoded },
+      };
+      return [endpoint, details];
+    }),
   );
 }
 
+function checksOf(set: SeriesSet): Record<string, { passes: number; fails: number }> {
+  return Object.fromEntries(set.tagValues('checks', 'check').map((check) => [check, set.rate('checks', { check })]));
+}
+
 /** One window's figures, its thresholds evaluated on the window alone. */
-export function windowFigures(
-  label: string,
-  startS: number,
-  endS: number,
-  targetArrivals: number,
-  state: MetricState,
-  thresholds: Threshold[],
-): WindowFigures {
+export function windowFigures(label: string, startS: number, endS: number, targetArrivals: number, set: SeriesSet, thresholds: readonly Threshold[]): WindowFigures {
   const seconds = Math.max(endS - startS, 0.001);
-  const merged = state.merged('duration');
-  const p95 = percentileMs(merged, 95);
-  const p99 = percentileMs(merged, 99);
-  merged.destroy();
-  const checks = state.checkTotals;
-  const results = evaluateThresholds(thresholds, state, seconds);
+  const [p95, p99] = withHistogram(set, 'http_req_duration', {}, (h) => [percentileMs(h, 95), percentileMs(h, 99)] as const);
+  const checks = set.rate('checks');
+  const failed = set.rate('http_req_failed');
+  const requests = set.count('http_reqs');
+  const started = set.count('iterations_started');
+  const results = evaluateThresholds(thresholds, set, seconds);
   return {
     label,
     startS: Math.round(startS * 1000) / 1000,
     endS: Math.round(endS * 1000) / 1000,
     targetRate: Math.round((targetArrivals / seconds) * 100) / 100,
-    offeredRate: Math.round((state.offered / seconds) * 100) / 100,
-    requests: state.requests,
-    requestRate: Math.round((state.requests / seconds) * 100) / 100,
+    offeredRate: Math.round(((started + set.count('dropped_iterations')) / seconds) * 100) / 100,
+    requests,
+    requestRate: Math.round((requests / seconds) * 100) / 100,
     p95Ms: p95,
     p99Ms: p99,
-    failedRate: state.requests ? state.failed / state.requests : 0,
+    failedRate: requests ? failed.passes / requests : 0,
     checksRate: checks.passes + checks.fails ? checks.passes / (checks.passes + checks.fails) : 1,
-    dropped: state.dropped,
+    dropped: set.count('dropped_iterations'),
     thresholdsHeld: results.every((r) => r.ok),
     breached: results.filter((r) => !r.ok).map((r) => `${r.metric}: ${r.expression} (${r.actual ?? 'no data'})`),
   };
@@ -139,6 +150,137 @@ export function driftOf(windows: WindowFigures[]): RunDetails['drift'] {
   const change = first.p95Ms && last.p95Ms ? Math.round(((last.p95Ms - first.p95Ms) / first.p95Ms) * 1000) / 10 : null;
   return { p95FirstMs: first.p95Ms, p95LastMs: last.p95Ms, p95ChangePct: change, failedRateFirst: first.failedRate, failedRateLast: last.failedRate };
 }
+
+/** The per-second series over at least `seconds` seconds. */
+export function timeseriesOf(fold: RunFold, seconds: number, endpoints: readonly string[], targetAt: (second: number) => number): TimeSeries {
+  const names = [...new Set([...endpoints, ...fold.whole.tagValues('http_reqs', 'endpoint')])];
+  const lastSecond = Math.max(seconds - 1, ...fold.rows.keys());
+  const t = Array.from({ length: lastSecond + 1 }, (_, i) => i);
+  const row = (s: number) => fold.rows.get(s);
+  const perEndpoint = <T>(pick: (s: number, name: string) => T) => Object.fromEntries(names.map((name) => [name, t.map((s) => pick(s, name))]));
+  return {
+    t,
+    targetRate: t.map((s) => Math.round(targetAt(s) * 1000) / 1000),
+    offered: t.map((s) => row(s)?.offered ?? 0),
+    started: t.map((s) => row(s)?.started ?? 0),
+    dropped: t.map((s) => row(s)?.dropped ?? 0),
+    inFlight: t.map((s) => row(s)?.inFlight ?? 0),
+    requests: perEndpoint((s, n) => row(s)?.requests[n] ?? 0),
+    failed: t.map((s) => row(s)?.failed ?? 0),
+    contractFailures: t.map((s) => row(s)?.contractFailures ?? 0),
+    p50: perEndpoint((s, n) => row(s)?.p50[n] ?? null),
+    p95: perEndpoint((s, n) => row(s)?.p95[n] ?? null),
+    p99: perEndpoint((s, n) => row(s)?.p99[n] ?? null),
+    correctedP99: perEndpoint((s, n) => row(s)?.correctedP99[n] ?? null),
+  };
+}
+
+export interface SummarizeOptions {
+  /** Whether stdout and stderr are terminals (k6's summary records it). */
+  tty?: { out: boolean; err: boolean };
+  /** The folders of a merge, in the order given; their missing segments fail the merge. */
+  mergedFrom?: string[];
+  /** Compares the draft summary with a stored baseline (the verdict then counts a regression). */
+  compare?: (draft: LoadSummary) => BaselineVerdict | undefined;
+}
+
+/** The summary of folded logs: one run, or the segments of one run. */
+export function summarize(folded: FoldedRun, options: SummarizeOptions = {}): LoadSummary {
+  const { headers, ends, fold } = folded;
+  const base = headers[0];
+  if (!base) throw new Error('no run header to summarize');
+  const schedule: Schedule = buildSchedule(base.config.executor);
+  const segments: Segment[] = headers.map((h) => h.config.segment ?? WHOLE);
+  const count = segments[0]!.count;
+  const share = segments.length / count;
+  const thresholds = parseThresholds(base.thresholdMap);
+  const interrupted = ends.some((e) => e?.interrupted || e === undefined);
+  const aborted = ends.find((e) => e?.aborted)?.aborted ?? null;
+  const ranForMs = Math.max(0, ...ends.map((e) => e?.ranForMs ?? 0));
+  const stoppedEarly = interrupted || aborted !== null;
+  const judgedMs = stoppedEarly ? ranForMs : schedule.durationMs;
+  const seconds = judgedMs / 1000;
+  const whole = fold.whole;
+  const targetBetween = (a: number, b: number) => schedule.arrivalsBetween(a, b) * share;
+  const timeseries = timeseriesOf(fold, Math.ceil(schedule.durationMs / 1000), base.endpoints, (s) => schedule.rateAt(s * 1000 + 500) * share);
+  const validity = judgeValidity({
+    whole,
+    timeseries,
+    targetArrivals: segments.reduce((n, s) => n + countOwned(schedule.total, s.index, s.count), 0),
+    durationMs: schedule.durationMs,
+    targetBetween,
+    minRateRatio: base.config.validity.minRateRatio,
+    maxLagP99Ms: base.config.validity.maxLagP99Ms,
+    ranForMs: judgedMs,
+  });
+  const results = evaluateThresholds(thresholds, whole, seconds);
+  const metrics = k6Metrics(whole, seconds);
+  attachThresholds(metrics, thresholds, results, whole, seconds);
+  const windows = fold.windows.map((w) => windowFigures(w.spec.label, w.spec.startMs / 1000, w.spec.endMs / 1000, targetBetween(w.spec.startMs, w.spec.endMs), w.set, thresholds));
+  const checks = checksOf(whole);
+  const check = (name: string) => checks[name] ?? { passes: 0, fails: 0 };
+  const invariants: Invariants = {
+    tokensTracked: ends.reduce((n, e) => n + (e?.tokens.tracked ?? 0), 0),
+    tokenLimit: ends.find((e) => e)?.tokens.limit ?? 0,
+    duplicateTokens: check(INVARIANT_CHECKS.tokenUnique).fails,
+    refreshUserMismatches: check(INVARIANT_CHECKS.refreshSameUser).fails,
+    reuseProbes: {
+      sent: check(INVARIANT_CHECKS.reuseRefused).passes + check(INVARIANT_CHECKS.reuseRefused).fails,
+      refused: check(INVARIANT_CHECKS.reuseRefused).passes,
+      accepted: check(INVARIANT_CHECKS.reuseRefused).fails,
+    },
+  };
+  const started = whole.count('iterations_started');
+  const dropped = whole.count('dropped_iterations');
+  const merged = options.mergedFrom !== undefined;
+  const details: RunDetails = {
+    formatVersion: 1,
+    scenario: base.scenario,
+    description: base.description,
+    startedAt: new Date(Math.min(...headers.map((h) => Date.parse(h.startedAt)))).toISOString(),
+    endedAt: new Date(Math.max(...ends.map((e) => (e ? Date.parse(e.endedAt) : 0)), Date.parse(base.startedAt))).toISOString(),
+    target: base.target,
+    config: merged ? { ...base.config, segment: null, accounts: headers.reduce((n, h) => n + h.config.accounts, 0) } : base.config,
+    verdict: { status: 'passed', exitCode: 0, reasons: [] },
+    validity,
+    thresholds: results,
+    endpoints: endpointDetails(whole, base.endpoints),
+    histograms: {
+      lag: withHistogram(whole, 'schedule_lag', {}, encodeHistogram),
+      iterationDuration: withHistogram(whole, 'iteration_duration', {}, encodeHistogram),
+    },
+    checks,
+    invariants,
+    contractFailureSamples: folded.contractFailures,
+    timeseries,
+    windows,
+    interrupted,
+    counts: { offered: started + dropped, started, dropped, completed: whole.count('iterations') },
+    ...(merged ? { mergedFrom: options.mergedFrom } : {}),
+  };
+  if (base.reportsCapacity) details.capacity = capacityOf(windows, base.config.validity.minRateRatio);
+  if (base.reportsDrift) details.drift = driftOf(windows);
+  const tty = options.tty ?? { out: false, err: false };
+  const summary = k6Envelope(metrics, details, judgedMs, tty);
+  details.baseline = options.compare?.(summary);
+  if (details.baseline === undefined) delete details.baseline;
+  const covered = new Set(segments.map((s) => s.index));
+  details.verdict = decideVerdict({
+    interrupted,
+    aborted,
+    validity,
+    thresholds: results,
+    requests: whole.count('http_reqs'),
+    contractFailures: whole.count('contract_failures'),
+    invariants,
+    flowErrors: ends.flatMap((e) => e?.flowErrors ?? []),
+    abandoned: ends.reduce((n, e) => n + (e?.abandoned ?? 0), 0),
+    missingSegments: merged ? Array.from({ length: count }, (_, k) => k).filter((k) => !covered.has(k)).map((k) => formatSegment({ index: k, count })) : [],
+    baseline: details.baseline,
+  });
+  return summary;
+}
+
 
 export function k6Envelope(metrics: Record<string, K6Metric>, details: RunDetails, durationMs: number, tty: { out: boolean; err: boolean }): LoadSummary {
   return {

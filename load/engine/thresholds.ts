@@ -4,36 +4,24 @@
  *   http_req_failed: ['rate<0.01'],
  *   checks: [{ threshold: 'rate==1', abortOnFail: true }],
  * They are parsed before anything is sent (an unknown metric, tag or aggregation is a
- * configuration error) and evaluated on a MetricState: the whole run, or one window.
+ * configuration error; metrics and their tags come from the registry) and evaluated on a
+ * fold's series: the whole run, or one window.
  */
 import { ConfigError } from '../../lib/errors.ts';
 import { parseDuration } from './duration.ts';
-import { percentileMs, trendValues, type Histogram } from './histogram.ts';
-import type { EndpointCounts, MetricState } from './metrics.ts';
+import { percentileMs, trendValues } from './histogram.ts';
+import { isMetricName, METRICS, type MetricName, type Tags } from './registry.ts';
+import type { SeriesSet } from './series.ts';
 import type { MetricType, ThresholdResult } from './summary-types.ts';
 
 export type ThresholdInput = string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string };
 export type ThresholdMap = Record<string, ThresholdInput[]>;
 
-/** The metrics the engine emits, with their k6 type and the tags they can be narrowed by. */
-export const METRICS: Record<string, { type: MetricType; tags: readonly string[]; about: string }> = {
-  http_reqs: { type: 'counter', tags: ['endpoint', 'status'], about: 'HTTP requests completed' },
-  http_req_duration: { type: 'trend', tags: ['endpoint'], about: 'from writing the request to the end of the response body' },
-  http_req_duration_corrected: { type: 'trend', tags: ['endpoint'], about: 'from the intended start (no coordinated omission)' },
-  http_req_failed: { type: 'rate', tags: ['endpoint'], about: 'requests outside the expected statuses, or transport errors' },
-  checks: { type: 'rate', tags: ['check'], about: 'contract and invariant checks that held' },
-  contract_failures: { type: 'counter', tags: ['endpoint'], about: 'responses that broke the contract' },
-  iterations: { type: 'counter', tags: [], about: 'iterations completed' },
-  iteration_duration: { type: 'trend', tags: [], about: 'an iteration from its start to its end' },
-  dropped_iterations: { type: 'counter', tags: [], about: 'arrivals dropped at the in-flight cap' },
-  schedule_lag: { type: 'trend', tags: [], about: 'actual start of an arrival minus its due time' },
-};
-
 const AGGREGATIONS: Record<MetricType, RegExp> = {
   trend: /^(avg|min|max|med|p\((\d+(?:\.\d+)?)\))$/,
   rate: /^rate$/,
   counter: /^(count|rate)$/,
-  gauge: /^value$/,
+  gauge: /^(value|min|max)$/,
 };
 
 type Operator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!=';
@@ -50,8 +38,8 @@ const OPS: Record<Operator, (a: number, b: number) => boolean> = {
 export interface Threshold {
   /** As written: `http_req_duration{endpoint:sign-in}`. */
   key: string;
-  metric: string;
-  tags: Record<string, string>;
+  metric: MetricName;
+  tags: Tags;
   expression: string;
   aggregation: string;
   operator: Operator;
@@ -60,18 +48,18 @@ export interface Threshold {
   delayAbortEvalMs: number;
 }
 
-function parseKey(key: string): { metric: string; tags: Record<string, string> } {
+function parseKey(key: string): { metric: MetricName; tags: Tags } {
   const m = /^([a-z_][a-z0-9_]*)(?:\{([^}]*)\})?$/.exec(key.trim());
   if (!m) throw new ConfigError('thresholds', `'${key}' is not a metric name with optional {tag:value}`);
   const metric = m[1]!;
+  if (!isMetricName(metric)) throw new ConfigError('thresholds', `unknown metric '${metric}' (known: ${Object.keys(METRICS).join(', ')})`);
   const info = METRICS[metric];
-  if (!info) throw new ConfigError('thresholds', `unknown metric '${metric}' (known: ${Object.keys(METRICS).join(', ')})`);
   const tags: Record<string, string> = {};
   for (const pair of (m[2] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const [name, ...rest] = pair.split(':');
     const value = rest.join(':').trim();
     if (!name || !value) throw new ConfigError('thresholds', `'${key}': expected tag:value, got '${pair}'`);
-    if (!info.tags.includes(name.trim())) {
+    if (!(info.tags as readonly string[]).includes(name.trim())) {
       throw new ConfigError('thresholds', `'${key}': ${metric} cannot be narrowed by '${name.trim()}' (${info.tags.length ? `only by ${info.tags.join(', ')}` : 'it has no tags'})`);
     }
     tags[name.trim()] = value;
@@ -91,7 +79,7 @@ export function parseThresholds(map: ThresholdMap): Threshold[] {
       const expression = spec.threshold.replace(/\s+/g, '');
       const m = /^([a-z]+(?:\(\d+(?:\.\d+)?\))?)(<=|>=|===|==|!=|<|>)(-?\d+(?:\.\d+)?(?:e-?\d+)?)$/.exec(expression);
       if (!m) throw new ConfigError('thresholds', `'${key}': '${spec.threshold}' is not <aggregation><operator><number>, e.g. p(95)<400`);
-      const type = METRICS[metric]!.type;
+      const type = METRICS[metric].type;
       if (!AGGREGATIONS[type].test(m[1]!)) throw new ConfigError('thresholds', `'${key}': ${m[1]} does not apply to a ${type} metric`);
       const p = /^p\((.+)\)$/.exec(m[1]!)?.[1];
       if (p !== undefined && (Number(p) < 0 || Number(p) > 100)) throw new ConfigError('thresholds', `'${key}': percentile ${p} is outside 0..100`);
@@ -111,58 +99,34 @@ export function parseThresholds(map: ThresholdMap): Threshold[] {
   return out;
 }
 
-/** A metric's aggregation on a state, or null when there is no sample to judge. */
-export function aggregate(state: MetricState, elapsedSeconds: number, metric: string, tags: Record<string, string>, aggregation: string): number | null {
-  const endpoint = tags.endpoint;
-  const endpoints = endpoint === undefined ? [...state.endpoints.values()] : state.endpoints.has(endpoint) ? [state.endpoint(endpoint)] : [];
-  const sum = (pick: (e: EndpointCounts) => number) => endpoints.reduce((n, e) => n + pick(e), 0);
-  const perSecond = (count: number) => (elapsedSeconds > 0 ? count / elapsedSeconds : 0);
-  const counter = (count: number) => (aggregation === 'count' ? count : perSecond(count));
-  const trend = (histogram: Histogram): number | null => {
-    if (histogram.totalCount === 0) return null;
-    const p = /^p\((.+)\)$/.exec(aggregation)?.[1];
-    if (p !== undefined) return percentileMs(histogram, Number(p));
-    const v = trendValues(histogram);
-    return aggregation === 'avg' ? v.avg : aggregation === 'min' ? v.min : aggregation === 'max' ? v.max : v.med;
-  };
-  const trendOf = (kind: 'duration' | 'corrected') => {
-    if (endpoint !== undefined) return endpoints[0] ? trend(endpoints[0][kind]) : null;
-    const merged = state.merged(kind);
-    try {
-      return trend(merged);
-    } finally {
-      merged.destroy();
+/** A metric's aggregation over the series of `set` its tags select, or null when there is no sample to judge. */
+export function aggregate(set: SeriesSet, elapsedSeconds: number, metric: MetricName, tags: Tags, aggregation: string): number | null {
+  switch (METRICS[metric].type) {
+    case 'counter': {
+      const count = set.count(metric, tags);
+      return aggregation === 'count' ? count : elapsedSeconds > 0 ? count / elapsedSeconds : 0;
     }
-  };
-  switch (metric) {
-    case 'http_reqs':
-      return counter(tags.status === undefined ? sum((e) => e.requests) : endpoints.reduce((n, e) => n + (e.statuses[tags.status!] ?? 0), 0));
-    case 'contract_failures':
-      return counter(sum((e) => e.contractFailures));
-    case 'http_req_failed': {
-      const requests = sum((e) => e.requests);
-      return requests === 0 ? null : sum((e) => e.failed) / requests;
-    }
-    case 'http_req_duration':
-      return trendOf('duration');
-    case 'http_req_duration_corrected':
-      return trendOf('corrected');
-    case 'checks': {
-      const list = tags.check !== undefined ? [state.checks.get(tags.check) ?? { passes: 0, fails: 0 }] : [...state.checks.values()];
-      const passes = list.reduce((n, c) => n + c.passes, 0);
-      const fails = list.reduce((n, c) => n + c.fails, 0);
+    case 'rate': {
+      const { passes, fails } = set.rate(metric, tags);
       return passes + fails === 0 ? null : passes / (passes + fails);
     }
-    case 'iterations':
-      return counter(state.completed);
-    case 'dropped_iterations':
-      return counter(state.dropped);
-    case 'iteration_duration':
-      return trend(state.iterationDuration);
-    case 'schedule_lag':
-      return trend(state.lag);
-    default:
-      return null;
+    case 'trend': {
+      const { histogram, release } = set.trend(metric, tags);
+      try {
+        if (histogram.totalCount === 0) return null;
+        const p = /^p\((.+)\)$/.exec(aggregation)?.[1];
+        if (p !== undefined) return percentileMs(histogram, Number(p));
+        const v = trendValues(histogram);
+        return aggregation === 'avg' ? v.avg : aggregation === 'min' ? v.min : aggregation === 'max' ? v.max : v.med;
+      } finally {
+        release();
+      }
+    }
+    case 'gauge': {
+      const bySecond = [...set.gaugeBySecond(metric, tags)].sort((x, y) => x[0] - y[0]).map(([, v]) => v);
+      if (bySecond.length === 0) return null;
+      return aggregation === 'min' ? Math.min(...bySecond) : aggregation === 'max' ? Math.max(...bySecond) : bySecond.at(-1)!;
+    }
   }
 }
 
@@ -170,9 +134,9 @@ export function aggregate(state: MetricState, elapsedSeconds: number, metric: st
  * Judges every threshold. A trend or rate with no sample fails ("no data"): a run that
  * measured nothing has shown nothing. Counters with no sample are zero.
  */
-export function evaluateThresholds(thresholds: Threshold[], state: MetricState, elapsedSeconds: number): ThresholdResult[] {
+export function evaluateThresholds(thresholds: readonly Threshold[], set: SeriesSet, elapsedSeconds: number): ThresholdResult[] {
   return thresholds.map((t) => {
-    const actual = aggregate(state, elapsedSeconds, t.metric, t.tags, t.aggregation);
+    const actual = aggregate(set, elapsedSeconds, t.metric, t.tags, t.aggregation);
     const ok = actual !== null && OPS[t.operator](actual, t.value);
     return { metric: t.key, expression: t.expression, ok, actual: actual === null ? null : Math.round(actual * 10000) / 10000, abortOnFail: t.abortOnFail };
   });

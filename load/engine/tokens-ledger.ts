@@ -6,7 +6,8 @@
  * A signer without a unique claim may repeat a token for the same user within one second
  * (the contract suite allows it too); a repeat across seconds or across users is a defect.
  */
-import type { TokenSighting } from './metrics.ts';
+import { TOKEN_UNIQUE_CHECK, type TokenSighting } from './samples.ts';
+import type { IntervalEntry } from './series.ts';
 
 export const DEFAULT_TOKEN_LIMIT = 2_000_000;
 
@@ -30,5 +31,18 @@ export class TokenLedger {
     }
     if (this.seen.size < this.limit) this.seen.set(sighting.digest, { user: sighting.user, second: sighting.second });
     return true;
+  }
+
+  /** Notes sightings and returns the outcome as entries of the uniqueness check, by the run second each fell in. */
+  judge(tokens: readonly TokenSighting[], startEpochMs: number): IntervalEntry[] {
+    const bySecond = new Map<number, { passes: number; fails: number }>();
+    for (const t of tokens) {
+      const second = Math.max(0, Math.floor((t.second * 1000 - startEpochMs) / 1000));
+      const c = bySecond.get(second) ?? { passes: 0, fails: 0 };
+      if (this.note(t)) c.passes += 1;
+      else c.fails += 1;
+      bySecond.set(second, c);
+    }
+    return [...bySecond].map(([second, c]) => ({ type: 'interval', second, metric: 'checks', tags: { check: TOKEN_UNIQUE_CHECK }, ...c }));
   }
 }

@@ -8,11 +8,11 @@
  * threshold; a generator that fires late or not at all is the measurement's failure.
  */
 import { percentileMs } from './histogram.ts';
-import type { MetricState } from './metrics.ts';
+import type { SeriesSet } from './series.ts';
 import type { TimeSeries, Validity } from './summary-types.ts';
 
 export interface ValidityInput {
-  whole: MetricState;
+  whole: SeriesSet;
   timeseries: TimeSeries;
   /** Arrivals this process was to fire over the whole run. */
   targetArrivals: number;
@@ -31,13 +31,17 @@ const SKIP_S = 5;
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: n < 10 ? 2 : 0 });
 
 export function judgeValidity(input: ValidityInput): Validity {
-  const { whole, timeseries } = input;
+  const { whole: set, timeseries } = input;
   const seconds = Math.max(input.ranForMs, 1) / 1000;
+  const lag = set.trend('schedule_lag');
   const lagMs = {
-    p50: percentileMs(whole.lag, 50) ?? 0,
-    p99: percentileMs(whole.lag, 99) ?? 0,
-    max: whole.lag.totalCount ? Math.round(whole.lag.maxValue) / 1000 : 0,
+    p50: percentileMs(lag.histogram, 50) ?? 0,
+    p99: percentileMs(lag.histogram, 99) ?? 0,
+    max: lag.histogram.totalCount ? Math.round(lag.histogram.maxValue) / 1000 : 0,
   };
+  lag.release();
+  const started = set.count('iterations_started');
+  const whole = { started, offered: started + set.count('dropped_iterations') };
   const expected = input.ranForMs >= input.durationMs ? input.targetArrivals : input.targetBetween(0, input.ranForMs);
   const reasons: string[] = [];
   const windows: Validity['windows'] = [];

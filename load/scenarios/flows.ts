@@ -1,6 +1,7 @@
 /** Flows the scenarios share: small steps that stop as soon as one fails. */
 import type { TokenResponse } from '../../contracts/index.ts';
-import type { FlowContext } from './scenario.ts';
+import type { LoadAccount } from '../engine/workload.ts';
+import type { Flow, FlowContext } from './scenario.ts';
 
 export const CHAT_MESSAGE = 'How is my dog doing today?';
 
@@ -34,11 +35,29 @@ export async function session(ctx: FlowContext, rounds: number, chatsPerToken: n
  * may answer reuse by revoking every session of the user (RFC 9700 §4.14.2 allows it),
  * which must not fail the iterations of other users.
  */
-export async function reuseProbe(ctx: FlowContext): Promise<void> {
-  if (!ctx.probeAccount) return;
-  const first = await ctx.api.signIn(ctx.probeAccount);
+export async function reuseProbe(ctx: FlowContext, probeAccount: LoadAccount): Promise<void> {
+  const first = await ctx.api.signIn(probeAccount);
   if (!first) return;
   const rotated = await ctx.api.refresh(first);
   if (!rotated) return;
   await ctx.api.replaySpent(first.refresh_token);
+}
+
+/**
+ * Runs `probe` instead of `flow` on the first arrival and then on about one in `every`,
+ * never two at a time: the probe's account is one the generator keeps aside.
+ */
+export function withProbe(flow: Flow, probe: (ctx: FlowContext) => Promise<void>, every: number): Flow {
+  let busy = false;
+  let since = every - 1;
+  return async (ctx) => {
+    if (busy || ++since < every) return flow(ctx);
+    busy = true;
+    since = 0;
+    try {
+      await probe(ctx);
+    } finally {
+      busy = false;
+    }
+  };
 }

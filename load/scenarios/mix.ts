@@ -3,8 +3,11 @@
  * between, in the proportions of a real session (1 sign-in : 2 refreshes : 6 chats), plus
  * a low-rate reuse probe that presents a spent refresh token under load.
  */
-import { reuseProbe, session } from './flows.ts';
+import { reuseProbe, session, withProbe } from './flows.ts';
 import type { Scenario } from './scenario.ts';
+
+/** About one arrival in this many runs the reuse probe (the first one always does). */
+const PROBE_EVERY = 50;
 
 const mix: Scenario = {
   name: 'mix',
@@ -27,10 +30,13 @@ const mix: Scenario = {
     dropped_iterations: ['count==0'],
   },
   endpoints: ['sign-in', 'refresh', 'chat', 'refresh-reuse'],
-  reuseProbeEvery: 50,
-  flow: async (ctx) => {
-    if (ctx.probeAccount) await reuseProbe(ctx);
-    else await session(ctx, 2, 2);
+  flow: (ctx) => session(ctx, 2, 2),
+  // The reuse probe's account is kept aside: a target may answer reuse by revoking every
+  // session of that user, which must not fail the iterations of other users.
+  accountsPerGenerator: 2,
+  perThread: ({ accounts }) => {
+    const probeAccount = accounts.at(-1)!;
+    return { accounts: accounts.slice(0, -1), flow: withProbe(mix.flow, (ctx) => reuseProbe(ctx, probeAccount), PROBE_EVERY) };
   },
 };
 

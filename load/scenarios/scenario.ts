@@ -4,30 +4,32 @@
  * (stress steps, soak slices). Rate and duration can be changed from the environment
  * (LOAD_RATE, LOAD_DURATION): `executor` receives them and decides what they mean for it.
  */
-import type { LoadAccount, IterationApi } from '../client/auth-client.ts';
+import type { IterationApi } from '../client/auth-client.ts';
 import type { Schedule } from '../engine/executors.ts';
+import type { WindowSpec } from '../engine/interval-log.ts';
 import type { ThresholdMap } from '../engine/thresholds.ts';
 import type { ExecutorConfig } from '../engine/summary-types.ts';
+import type { LoadAccount, SetupContext } from '../engine/workload.ts';
+
+export type { WindowSpec };
 
 export interface FlowContext {
   /** The arrival's global index in the schedule. */
   readonly index: number;
-  /** An account of this worker's share, round robin; never one reserved for probes. */
+  /** An account of this generator's share, round robin (never one the scenario keeps aside). */
   readonly account: LoadAccount;
   readonly api: IterationApi;
-  /**
-   * For scenarios with `reuseProbeEvery`: the account reserved for the reuse probe when
-   * this iteration should run it (at most one probe at a time per worker), else undefined.
-   */
-  readonly probeAccount: LoadAccount | undefined;
+  /** What the scenario's `setup` returned, if it has one. */
+  readonly setupData: unknown;
 }
 
 export type Flow = (ctx: FlowContext) => Promise<void>;
 
-export interface WindowSpec {
-  label: string;
-  startMs: number;
-  endMs: number;
+/** A generator thread's own flow, for scenarios that keep state between iterations. */
+export interface ThreadFlow {
+  /** The accounts sessions take, round robin (the share minus any kept aside). */
+  accounts: readonly LoadAccount[];
+  flow: Flow;
 }
 
 export interface ExecutorOverrides {
@@ -47,8 +49,12 @@ export interface Scenario {
   flow: Flow;
   /** Endpoint tags the flow uses, in the order reports show them. */
   endpoints: readonly string[];
-  /** Run the reuse probe on about one arrival in this many (mix). */
-  reuseProbeEvery?: number;
+  /** Run once before the run, in the main process (k6's setup); the result reaches every thread. */
+  setup?(ctx: SetupContext): Promise<unknown>;
+  /** Accounts each generator needs at least (1 unless the scenario keeps some aside). */
+  accountsPerGenerator?: number;
+  /** Builds a generator thread's flow when the scenario keeps state between its iterations. */
+  perThread?(ctx: { accounts: readonly LoadAccount[]; setupData: unknown }): ThreadFlow;
   windows?(schedule: Schedule): WindowSpec[];
   /** stress: report the capacity (highest window that held every threshold). */
   reportsCapacity?: boolean;

@@ -11,13 +11,13 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { cpus } from 'node:os';
 import { EnvReader, readSeedAccounts, type Env } from '../../lib/config.ts';
 import { ConfigError, SuiteError } from '../../lib/errors.ts';
-import type { ClientConfig, LoadAccount } from '../client/auth-client.ts';
+import { parseDuration } from '../engine/duration.ts';
+import { buildSchedule, peakRate, type Schedule } from '../engine/executors.ts';
+import { WHOLE, type Segment } from '../engine/segment.ts';
+import type { ExecutorConfig } from '../engine/summary-types.ts';
+import { parseThresholdOverride, parseThresholds, type Threshold, type ThresholdMap } from '../engine/thresholds.ts';
+import type { LoadAccount, TargetApi } from '../engine/workload.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
-import { parseDuration } from './duration.ts';
-import { buildSchedule, peakRate, type Schedule } from './executors.ts';
-import { WHOLE, type Segment } from './segment.ts';
-import { parseThresholdOverride, parseThresholds, type Threshold, type ThresholdMap } from './thresholds.ts';
-import type { ExecutorConfig } from './summary-types.ts';
 
 export const DEFAULTS = {
   maxRate: 500,
@@ -44,7 +44,7 @@ export interface LoadConfig {
   validity: { minRateRatio: number; maxLagP99Ms: number };
   /** null: the embedded reference API's seeded load accounts, known once it has started. */
   accounts: LoadAccount[] | null;
-  client: ClientConfig;
+  api: TargetApi;
   reportRoot: string;
   /** Exact run folder (--out-dir), else `<reportRoot>/<scenario>-<stamp>`. */
   outDir: string | undefined;
@@ -191,7 +191,7 @@ export function loadConfig(scenario: Scenario, env: Env, cli: CliOptions = {}): 
       maxLagP99Ms: read.number('LOAD_MAX_LAG_P99_MS', DEFAULTS.maxLagP99Ms, { min: 1, max: 600_000, integer: false }),
     },
     accounts,
-    client: {
+    api: {
       paths: {
         signIn: read.path('SIGN_IN_PATH', '/auth/sign-in'),
         refresh: read.path('REFRESH_PATH', '/auth/refresh-token'),

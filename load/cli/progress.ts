@@ -1,9 +1,12 @@
 /**
- * Progress while a run goes: on a TTY one live line rewritten every second; without one
- * (CI logs) a plain line every 10 s. Figures: elapsed/total, target vs achieved arrival
- * rate, in flight, p95 so far, failed requests, contract failures.
+ * Progress while a run goes, an observer of the run's snapshots: on a TTY one live line
+ * rewritten every second; without one (CI logs) a plain line every 10 s. Figures:
+ * elapsed/total, target vs achieved arrival rate, in flight, p95 so far, failed requests,
+ * contract failures.
  */
-import { formatDuration } from './duration.ts';
+import { formatDuration } from '../engine/duration.ts';
+import { percentileMs } from '../engine/histogram.ts';
+import type { RunObserver, Snapshot } from '../engine/observers.ts';
 
 export interface ProgressFigures {
   elapsedMs: number;
@@ -30,7 +33,25 @@ export function progressLine(f: ProgressFigures): string {
   ].join(' · ');
 }
 
-export class Progress {
+/** The progress figures of a snapshot. */
+export function figuresOf(s: Snapshot): ProgressFigures {
+  const duration = s.whole.trend('http_req_duration');
+  const p95Ms = percentileMs(duration.histogram, 95);
+  duration.release();
+  return {
+    elapsedMs: s.elapsedMs,
+    totalMs: s.totalMs,
+    targetRate: s.targetRate,
+    achievedRate: s.achievedRate,
+    inFlight: s.inFlight,
+    p95Ms,
+    failed: s.whole.rate('http_req_failed').passes,
+    contractFailures: s.whole.count('contract_failures'),
+    dropped: s.whole.count('dropped_iterations'),
+  };
+}
+
+export class Progress implements RunObserver {
   private lastPlain = 0;
   private wroteLive = false;
 
@@ -40,9 +61,16 @@ export class Progress {
     private readonly plainEveryMs = 10_000,
   ) {}
 
-  /** False when nothing is printed: callers skip the figures' cost. */
-  get shown(): boolean {
-    return !this.quiet;
+  snapshot(s: Snapshot): void {
+    if (!this.quiet) this.update(figuresOf(s));
+  }
+
+  notice(line: string): void {
+    this.say(`load: ${line}`);
+  }
+
+  ended(): void {
+    this.done();
   }
 
   update(f: ProgressFigures): void {

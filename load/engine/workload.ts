@@ -1,0 +1,55 @@
+/**
+ * What the engine runs, as it sees it: a workload (a scenario, in the scenario layer) that
+ * may prepare something once before the run (`setup`, k6's lifecycle step; its result is
+ * copied to every generator thread) and, in each generator thread, builds the function an
+ * arrival runs. The engine paces arrivals and records their timing; what an iteration does,
+ * and any state it keeps between iterations (a probe that runs one at a time), belongs to
+ * the workload.
+ */
+import type { HttpTarget } from './http.ts';
+import type { SampleSink } from './samples.ts';
+
+export interface LoadAccount {
+  email: string;
+  password: string;
+}
+
+/** The target's API as configured: where its endpoints are and which version to ask for. */
+export interface TargetApi {
+  paths: { signIn: string; refresh: string; protected: string };
+  apiVersion: string;
+}
+
+export interface SetupContext {
+  origin: string;
+  api: TargetApi;
+  /** Every account of this process's segment. */
+  accounts: readonly LoadAccount[];
+}
+
+export interface ThreadContext {
+  http: HttpTarget;
+  /** Where the iteration's code emits its samples. */
+  sink: SampleSink;
+  api: TargetApi;
+  /** This generator's accounts: its share of the segment's, none shared with another generator. */
+  accounts: readonly LoadAccount[];
+  /** What `setup` returned, copied into this thread. */
+  setupData: unknown;
+}
+
+export interface Arrival {
+  /** Global index in the schedule. */
+  index: number;
+  dueEpochMs: number;
+}
+
+export type Iteration = (arrival: Arrival) => Promise<void>;
+
+export interface Workload {
+  name: string;
+  /** Accounts each generator needs at least (e.g. one kept aside for a probe, one for sessions). */
+  accountsPerGenerator?: number;
+  setup?(ctx: SetupContext): Promise<unknown>;
+  thread(ctx: ThreadContext): Iteration;
+}
