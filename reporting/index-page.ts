@@ -10,11 +10,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chartAssets, inlineScript, inlineStyle } from './assets.ts';
 import { contractRuns, type ContractHistoryEntry, type UnreadableEntry } from './contract-history.ts';
 import { readContractRun, type ContractRunState } from './contract-run.ts';
-import { escapeHtml, formatNumber, href, inlineJson } from './html.ts';
 import { readLoadRuns, type LoadRun, type RunVerdict, type UnreadableRun } from './load-runs.ts';
+import { badge, BASE_CSS, chartAssets, chartScripts, documentStart, escapeHtml, formatInstant, formatNumber, href, MISSING, type Tone } from './page.ts';
 import { runLink, scenarioTrends, VERDICT_COLORS, type ScenarioTrend, type TrendChart } from './trends.ts';
 import { TRENDS_SCRIPT } from './trends-script.ts';
 
@@ -43,8 +42,6 @@ const CONTRACT_FILES = [
 ];
 const SELFCHECK_TABLE = 'selfcheck/table.txt';
 
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
-
 /** Reads what `root` (the reports folder) holds into the page's model. */
 export function collectReports(root: string, generatedAt = new Date()): ReportsIndex {
   const { runs, unreadable } = readLoadRuns(join(root, 'load'));
@@ -70,13 +67,8 @@ function readSelfcheck(root: string): Pick<ReportsIndex, 'selfcheckTable' | 'sel
 }
 
 const e = escapeHtml;
-const utc = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-const percent = (rate: number | undefined) => (rate === undefined ? '–' : `${formatNumber(rate * 100)} %`);
-const ms = (value: number | undefined) => (value === undefined ? '–' : formatNumber(value));
+const percent = (rate: number | undefined) => (rate === undefined ? MISSING : `${formatNumber(rate * 100)} %`);
 const seconds = (value: number) => `${formatNumber(value / 1000)} s`;
-
-type Tone = 'good' | 'bad' | 'warn' | 'neutral';
-const badge = (text: string, tone: Tone) => `<span class="badge ${tone}">${e(text)}</span>`;
 
 /** A contract run's verdict as the page words it. */
 export function contractVerdict(run: ContractHistoryEntry): { word: string; tone: Tone } {
@@ -98,10 +90,10 @@ function contractRow(model: ReportsIndex, run: ContractHistoryEntry): string {
     : run.counts.failed > 0
       ? '<span class="muted">titles not recorded</span>'
       : '';
-  const target = run.target ? `<code>${e(run.target)}</code>${run.targetKind ? ` <span class="muted">${e(run.targetKind)}</span>` : ''}` : '–';
+  const target = run.target ? `<code>${e(run.target)}</code>${run.targetKind ? ` <span class="muted">${e(run.targetKind)}</span>` : ''}` : MISSING;
   return [
     `<tr class="tone-${verdict.tone}${latest ? ' latest' : ''}" data-started="${e(run.startedAt)}">`,
-    `<td class="when">${e(utc(new Date(run.startedAt)))}${latest ? ' <span class="muted">(latest)</span>' : ''}</td>`,
+    `<td class="when">${e(formatInstant(run.startedAt))}${latest ? ' <span class="muted">(latest)</span>' : ''}</td>`,
     `<td class="verdict">${badge(verdict.word, verdict.tone)}</td>`,
     `<td>${target}</td>`,
     `<td class="num">${e(seconds(run.durationMs))}</td>`,
@@ -129,7 +121,7 @@ function contractSection(model: ReportsIndex): string {
       .reverse()
       .map((r) => {
         const v = contractVerdict(r);
-        return `<span class="cell ${v.tone}" title="${e(`${utc(new Date(r.startedAt))}: ${v.word}`)}"></span>`;
+        return `<span class="cell ${v.tone}" title="${e(`${formatInstant(r.startedAt)}: ${v.word}`)}"></span>`;
       })
       .join('');
     parts.push(
@@ -160,24 +152,24 @@ function verdictCell(run: LoadRun): string {
 
 function endpointCell(run: LoadRun): string {
   const names = [...new Set([...Object.keys(run.endpointP95Ms), ...Object.keys(run.endpointP99Ms)])];
-  return names.map((n) => `${e(n)} ${ms(run.endpointP95Ms[n])} / ${ms(run.endpointP99Ms[n])}`).join('<br>') || '–';
+  return names.map((n) => `${e(n)} ${formatNumber(run.endpointP95Ms[n])} / ${formatNumber(run.endpointP99Ms[n])}`).join('<br>') || MISSING;
 }
 
 function runRow(run: LoadRun, withCapacity: boolean): string {
   const files = run.files.map((f) => `<a href="${href('load', run.id, f)}">${e(f)}</a>`).join(' ');
-  const capacity = !withCapacity ? '' : `<td class="num">${run.capacity === undefined ? '–' : run.capacity.rate === null ? '<span class="bad">none held</span>' : `${formatNumber(run.capacity.rate)}${run.capacity.step ? ` <span class="muted">(${e(run.capacity.step)})</span>` : ''}`}</td>`;
+  const capacity = !withCapacity ? '' : `<td class="num">${run.capacity === undefined ? MISSING : run.capacity.rate === null ? '<span class="bad">none held</span>' : `${formatNumber(run.capacity.rate)}${run.capacity.step ? ` <span class="muted">(${e(run.capacity.step)})</span>` : ''}`}</td>`;
   return [
     `<tr data-run="${e(run.id)}" data-verdict="${e(run.verdict.status)}">`,
-    `<td class="when"><a href="${runLink(run)}">${e(utc(run.startedAt))}</a>${run.segment ? ` <span class="muted">${e(run.segment)}</span>` : ''}</td>`,
+    `<td class="when"><a href="${runLink(run)}">${e(formatInstant(run.startedAt))}</a>${run.segment ? ` <span class="muted">${e(run.segment)}</span>` : ''}</td>`,
     verdictCell(run),
     `<td class="num">${run.requests.toLocaleString('en-US')}</td>`,
     `<td class="num">${formatNumber(run.throughputRps)}</td>`,
     capacity,
-    `<td class="num">${ms(run.p95Ms)}</td>`,
-    `<td class="num">${ms(run.p99Ms)}</td>`,
+    `<td class="num">${formatNumber(run.p95Ms)}</td>`,
+    `<td class="num">${formatNumber(run.p99Ms)}</td>`,
     `<td class="small">${endpointCell(run)}</td>`,
     `<td class="num">${percent(run.failedRate)}</td>`,
-    `<td class="num">${run.droppedIterations ?? '–'}</td>`,
+    `<td class="num">${run.droppedIterations ?? MISSING}</td>`,
     `<td class="files">${files}</td>`,
     '</tr>',
   ].join('');
@@ -232,32 +224,19 @@ function loadSection(model: ReportsIndex, trends: ScenarioTrend[]): string {
   return parts.join('\n');
 }
 
+/** This page's own styles, after BASE_CSS. */
 const STYLE = `
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1f2937; background: #f8fafc; margin: 0; }
-main { max-width: 1240px; margin: 0 auto; padding: 20px 20px 40px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 10px; border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 20px 0 8px; } h3 .muted { font-weight: 400; font-size: 13px; }
 .meta, .muted, .empty { color: #6b7280; } .empty { font-style: italic; }
-code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; background: #f1f5f9; padding: 0 3px; border-radius: 3px; }
-.good { color: #15803d; } .bad { color: #b91c1c; }
-.badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; }
-.badge.good { background: #16a34a; } .badge.bad { background: #dc2626; } .badge.warn { background: #d97706; } .badge.neutral { background: #6b7280; }
-.badge.good, .badge.bad, .badge.warn, .badge.neutral { color: #fff; }
 .strip { display: flex; flex-wrap: wrap; gap: 2px; margin: 0 0 10px; }
 .strip .cell { width: 12px; height: 18px; border-radius: 2px; background: #9ca3af; }
 .strip .cell.good { background: #16a34a; } .strip .cell.bad { background: #dc2626; } .strip .cell.warn { background: #d97706; }
 .legend .key { margin: 0 8px 0 4px; white-space: nowrap; } .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; vertical-align: -1px; }
 .chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 12px; }
-figure.chart { margin: 0; background: #fff; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px 10px 4px; min-width: 0; }
-figure.chart figcaption { font-weight: 600; margin-bottom: 2px; } .unit { font-weight: 400; color: #6b7280; }
-.chart-canvas { width: 100%; min-height: 40px; } .chart-error { color: #b91c1c; padding: 12px 0; }
 .chart-run { font-size: 12px; margin: 2px 0 4px; min-height: 1.45em; }
-.uplot { font-family: inherit; } .uplot .u-legend { font-size: 12px; } .uplot .u-legend .u-series > * { padding: 2px 4px; }
+.uplot .u-legend .u-series > * { padding: 2px 4px; }
 .table-wrap { overflow-x: auto; margin-top: 10px; } .table-wrap.scroll { max-height: 520px; overflow-y: auto; }
-table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; border: 1px solid #e5e7eb; }
-th, td { border-bottom: 1px solid #eef0f3; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f4f6; font-weight: 600; white-space: nowrap; position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.when { white-space: nowrap; } td.small { font-size: 12px; color: #4b5563; white-space: nowrap; } td.files a { margin-right: 6px; }
@@ -265,7 +244,6 @@ tr.tone-bad td:first-child, tr[data-verdict="failed"] td:first-child, tr[data-ve
 tr.tone-warn td:first-child, tr[data-verdict="invalid"] td:first-child, tr[data-verdict="interrupted"] td:first-child { box-shadow: inset 3px 0 #d97706; }
 tr.latest td { background: #f8fafc; }
 .failed-tests { margin: 0; padding-left: 16px; font-size: 12px; } .failed-tests li { overflow-wrap: anywhere; }
-footer { margin-top: 32px; color: #6b7280; font-size: 12px; }
 `;
 
 export function renderReportsIndex(model: ReportsIndex): string {
@@ -274,31 +252,20 @@ export function renderReportsIndex(model: ReportsIndex): string {
     ? `<section id="selfcheck"><h2>Self-check</h2><p>The suite against each fault of the reference API${model.selfcheckSummary ? `: ${e(model.selfcheckSummary)}` : ''}. <a href="${href(model.selfcheckTable)}">The table</a>.</p></section>`
     : '';
   const charts = trends.length > 0;
-  const { script, stylesheet } = charts ? chartAssets() : { script: '', stylesheet: '' };
   const contractCount = model.contractHistory.length;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="puppilot-auth-suite reporting/index-page.ts">
-<title>Puppilot auth suite: reports</title>
-${charts ? `<style>${inlineStyle(stylesheet)}</style>\n` : ''}<style>${STYLE}</style>
-</head>
-<body>
-<main>
+  return `${documentStart({
+    title: 'Puppilot auth suite: reports',
+    generator: 'reporting/index-page.ts',
+    styles: [...(charts ? [chartAssets().stylesheet] : []), BASE_CSS, STYLE],
+  })}<main>
 <h1>Puppilot auth suite: reports</h1>
-<p class="meta">Generated ${e(utc(model.generatedAt))} from this folder. ${contractCount} contract run${contractCount === 1 ? '' : 's'} and ${model.loadRuns.length} load run${model.loadRuns.length === 1 ? '' : 's'} stored.</p>
+<p class="meta">Generated ${e(formatInstant(model.generatedAt))} from this folder. ${contractCount} contract run${contractCount === 1 ? '' : 's'} and ${model.loadRuns.length} load run${model.loadRuns.length === 1 ? '' : 's'} stored.</p>
 ${contractSection(model)}
 ${loadSection(model, trends)}
 ${selfcheck}
 <footer>One self-contained file: the charts are drawn from the data inside it with uPlot inline; it makes no request. Every link is relative to this folder.</footer>
 </main>
-${charts ? `<script type="application/json" id="trends-data">${inlineJson({ verdictColors: VERDICT_COLORS, scenarios: trends })}</script>
-<script>${inlineScript(script)}</script>
-<script>${inlineScript(TRENDS_SCRIPT)}</script>
-` : ''}</body>
+${charts ? chartScripts('trends-data', { verdictColors: VERDICT_COLORS, scenarios: trends }, TRENDS_SCRIPT) : ''}</body>
 </html>
 `;
 }

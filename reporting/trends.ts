@@ -4,7 +4,7 @@
  * per series; null is a gap): p95 and p99 per endpoint, and the achieved throughput with, for
  * a stress run, its capacity. The page embeds these as JSON and trends-script.ts draws them.
  */
-import { href } from './html.ts';
+import { href } from './page.ts';
 import type { LoadRun, RunVerdict } from './load-runs.ts';
 
 export interface TrendSeries {

@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { readContractRun } from '../reporting/contract-run.ts';
 import { writeReportsIndex } from '../reporting/index-page.ts';
 import { recordContractRun } from '../reporting/contract-history.ts';
-import { chartAssets } from '../reporting/assets.ts';
+import { chartAssets } from '../reporting/page.ts';
 import { writeLoadRun } from './fixtures/load-runs.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'index-page-'));

@@ -14,7 +14,7 @@ import { join, relative, resolve } from 'node:path';
 import { build, type BuildFailure, type Message } from 'esbuild';
 import { PROJECT_ROOT } from '../../lib/config.ts';
 import { EXIT, runMain, SuiteError } from '../../lib/errors.ts';
-import { readChartAssets } from '../../reporting/assets.ts';
+import { readChartAssets } from '../../reporting/page.ts';
 import { SCENARIOS } from '../scenarios/index.ts';
 
 /** Where `npm run load:build` writes, relative to the project. */

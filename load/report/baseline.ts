@@ -7,8 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { SuiteError } from '../../lib/errors.ts';
+import { formatInstant, formatNumber, MISSING } from '../../reporting/page.ts';
 import type { BaselineComparison, BaselineVerdict, LoadSummary } from '../engine/summary-types.ts';
-import { formatChangePct, formatInstant, formatNumber, MISSING } from './format.ts';
+import { formatChangePct } from './format.ts';
 
 export interface BaselineOptions {
   /** How much worse, in percent, a figure may be before it counts as a regression. */

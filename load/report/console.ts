@@ -4,6 +4,7 @@
  * per endpoint, the thresholds, the capacity (stress) or drift (soak), and the baseline.
  * ANSI colour only when asked for; without it the text has no escape code at all.
  */
+import { formatInstant, formatNumber } from '../../reporting/page.ts';
 import type { LoadSummary, VerdictStatus } from '../engine/summary-types.ts';
 import { renderBaselineTable, textTable } from './baseline.ts';
 import {
@@ -12,9 +13,7 @@ import {
   formatCount,
   formatDuration,
   formatFraction,
-  formatInstant,
   formatMs,
-  formatNumber,
   formatThresholdActual,
   runDurationMs,
   verdictWord,

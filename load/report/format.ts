@@ -1,22 +1,13 @@
 /**
  * How a load run's figures are written for a reader, shared by the HTML page, the JUnit
  * file and the terminal summary: milliseconds, rates per second, fractions as percentages.
- * A missing figure (null, NaN) is always an en dash, never a made-up zero.
+ * A missing figure (null, NaN) is always an en dash, never a made-up zero. The plain figure,
+ * the missing one and the instant are written as on the reports page (reporting/page.ts).
  */
+import { formatNumber, MISSING } from '../../reporting/page.ts';
 import type { LoadSummary, ThresholdResult, VerdictStatus } from '../engine/summary-types.ts';
 
-export const MISSING = '–';
-
 const finite = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
-
-/** 3 significant digits for small values, whole numbers from 100 up, with thousands separators. */
-export function formatNumber(value: number | null | undefined): string {
-  if (!finite(value)) return MISSING;
-  if (value === 0) return '0';
-  const abs = Math.abs(value);
-  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
-  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
-}
 
 export const formatMs = (value: number | null | undefined): string => (finite(value) ? `${formatNumber(value)} ms` : MISSING);
 export const formatRate = (value: number | null | undefined, unit = '/s'): string => (finite(value) ? `${formatNumber(value)} ${unit}` : MISSING);
@@ -45,12 +36,6 @@ export function formatDuration(ms: number | null | undefined): string {
   if (hours > 0) return `${hours}h ${minutes}m ${s}`;
   if (minutes > 0) return `${minutes}m ${s}`;
   return s;
-}
-
-/** An ISO instant as "2026-11-28 17:45:00 UTC"; anything else as written. */
-export function formatInstant(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 /** The verdict as a terminal or badge word: PASSED, FAILED, INVALID, INTERRUPTED, ABORTED. */

@@ -7,9 +7,8 @@
  * Everything a run or a user named (scenario, description, endpoints, reasons, check names,
  * contract problems) is escaped; the chart data is inline JSON in which no `<` survives.
  */
-import { escapeHtml, inlineJson } from '../../reporting/html.ts';
+import { badge, BASE_CSS, chartAssets, chartScripts, documentStart, escapeHtml, formatInstant, formatNumber, MISSING, type Tone } from '../../reporting/page.ts';
 import type { LoadSummary, ThresholdResult, WindowFigures } from '../engine/summary-types.ts';
-import { chartAssets, inlineScript, inlineStyle } from '../../reporting/assets.ts';
 import { baselineRows } from './baseline.ts';
 import { CHART_SCRIPT } from './chart-script.ts';
 import { chartSpecs, type ChartSpec } from './charts.ts';
@@ -21,21 +20,14 @@ import {
   formatCounts,
   formatDuration,
   formatFraction,
-  formatInstant,
   formatMs,
-  formatNumber,
   formatThresholdActual,
-  MISSING,
   runDurationMs,
   verdictWord,
 } from './format.ts';
 
 const e = escapeHtml;
 
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
-
-type Tone = 'good' | 'bad' | 'warn' | 'neutral';
-const badge = (text: string, tone: Tone) => `<span class="badge ${tone}">${e(text)}</span>`;
 const num = (text: string) => `<td class="num">${e(text)}</td>`;
 const cell = (text: string) => `<td>${e(text)}</td>`;
 
@@ -216,16 +208,12 @@ function checksSection(summary: LoadSummary): string {
   )}</section>`;
 }
 
+/** This page's own styles, after BASE_CSS. */
 const STYLE = `
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1f2937; background: #f8fafc; margin: 0; }
-main { max-width: 1240px; margin: 0 auto; padding: 20px 20px 40px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #e5e7eb; }
 h3 { font-size: 14px; margin: 16px 0 6px; color: #374151; }
 .description { margin: 0 0 12px; color: #4b5563; }
 .muted, .empty { color: #6b7280; } .empty { font-style: italic; }
-code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; background: #f1f5f9; padding: 0 3px; border-radius: 3px; }
 .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 6px 18px; margin: 0 0 14px; }
 .facts div { display: flex; gap: 8px; } .facts dt { color: #6b7280; min-width: 104px; } .facts dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }
 .verdicts { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
@@ -234,46 +222,26 @@ code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; background: #f1
 .verdict.tone-good { border-left-color: #16a34a; } .verdict.tone-bad { border-left-color: #dc2626; } .verdict.tone-warn { border-left-color: #d97706; }
 .verdict h2 { border: 0; margin: 4px 0 6px; padding: 0; font-size: 15px; } .verdict p { margin: 4px 0; }
 .reasons { margin: 4px 0; padding-left: 20px; } .reasons li { overflow-wrap: anywhere; }
-.badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; vertical-align: 1px; }
-.badge.good { background: #16a34a; } .badge.bad { background: #dc2626; } .badge.warn { background: #d97706; } .badge.neutral { background: #6b7280; }
-.bad { color: #b91c1c; } .good { color: #15803d; }
-.badge.good, .badge.bad, .badge.warn, .badge.neutral { color: #fff; }
 .chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 12px; }
 .chart-grid.wide { grid-template-columns: 1fr; }
-figure.chart { margin: 0; background: #fff; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px 10px 4px; min-width: 0; }
-figure.chart figcaption { font-weight: 600; margin-bottom: 2px; } .unit { font-weight: 400; color: #6b7280; }
-.chart-canvas { width: 100%; min-height: 40px; } .chart-error { color: #b91c1c; padding: 12px 0; }
-.uplot { font-family: inherit; } .uplot .u-legend { font-size: 12px; }
 .table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; border: 1px solid #e5e7eb; }
-th, td { border-bottom: 1px solid #eef0f3; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f4f6; font-weight: 600; white-space: nowrap; } th.group { text-align: center; border-left: 1px solid #e5e7eb; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.small, div.small { font-size: 12px; color: #4b5563; }
 tr.breached td:first-child { box-shadow: inset 3px 0 #dc2626; } tr.knee td { background: #f0fdf4; }
 .problems { margin: 0; padding-left: 18px; }
 .capacity, .drift { background: #fff; border: 1px solid #e5e7eb; border-radius: 6px; padding: 6px 12px; }
-footer { margin-top: 32px; color: #6b7280; font-size: 12px; }
 `;
 
 export function renderRunReport(summary: LoadSummary): string {
   const run = summary.puppilot;
   const specs = chartSpecs(summary);
-  const { script, stylesheet } = chartAssets();
   const data = { scenario: run.scenario, charts: specs };
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="puppilot-auth-suite load/report/html.ts">
-<title>${e(`Load run ${run.scenario}: ${verdictWord(run.verdict.status)} (${formatInstant(run.startedAt)})`)}</title>
-<style>${inlineStyle(stylesheet)}</style>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
+  return `${documentStart({
+    title: `Load run ${run.scenario}: ${verdictWord(run.verdict.status)} (${formatInstant(run.startedAt)})`,
+    generator: 'load/report/html.ts',
+    styles: [chartAssets().stylesheet, BASE_CSS, STYLE],
+  })}<main>
 ${header(summary)}
 ${chartsSection(specs)}
 ${thresholdsSection(summary)}
@@ -285,10 +253,7 @@ ${contractSamplesSection(summary)}
 ${checksSection(summary)}
 <footer>One self-contained file: the charts are drawn from the data inside it, with uPlot inline; it makes no request. The full figures are in <code>summary.json</code> beside it.</footer>
 </main>
-<script type="application/json" id="report-data">${inlineJson(data)}</script>
-<script>${inlineScript(script)}</script>
-<script>${inlineScript(CHART_SCRIPT)}</script>
-</body>
+${chartScripts('report-data', data, CHART_SCRIPT)}</body>
 </html>
 `;
 }

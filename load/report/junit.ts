@@ -4,8 +4,9 @@
  * failure with the actual value when breached), one for the run's validity, one for the
  * contract (no contract failure), and one per baseline figure when a baseline was compared.
  */
+import { formatNumber, MISSING } from '../../reporting/page.ts';
 import type { LoadSummary } from '../engine/summary-types.ts';
-import { formatChangePct, formatNumber, formatThresholdActual, endpointTotals, runDurationMs, MISSING } from './format.ts';
+import { formatChangePct, formatThresholdActual, endpointTotals, runDurationMs } from './format.ts';
 
 /** Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates). */
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

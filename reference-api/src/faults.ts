@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Behaviour, CredentialFailure, OutgoingResponse, ResponseMutation } from './behaviour.ts';
-import type { ReferenceConfig } from './config.ts';
 import { INTERNAL_ERROR } from './http/problems.ts';
 import { publicUser } from './sessions.ts';
 
@@ -41,7 +40,16 @@ export interface FaultInfo {
   suite: 'contract' | 'load';
 }
 
-type Apply = (base: Behaviour, config: ReferenceConfig) => Behaviour;
+/**
+ * What a fault reads of the service's configuration. ReferenceConfig (config.ts) has it;
+ * it is declared here because config.ts imports this file for the fault names.
+ */
+export interface FaultConfig {
+  /** True when either token TTL came from the environment. */
+  ttlsSetExplicitly: boolean;
+}
+
+type Apply = (base: Behaviour, config: FaultConfig) => Behaviour;
 
 interface FaultDefinition {
   area: FaultArea;
@@ -775,6 +783,6 @@ export function isFaultName(value: string): value is FaultName {
 }
 
 /** The behaviour of an instance started with `fault` (null: production, unchanged). */
-export function applyFault(fault: FaultName | null, production: Behaviour, config: ReferenceConfig): Behaviour {
+export function applyFault(fault: FaultName | null, production: Behaviour, config: FaultConfig): Behaviour {
   return fault === null ? production : definitions[fault].apply(production, config);
 }
