@@ -13,12 +13,6 @@ import { expect } from './matchers.ts';
  */
 export const BEARER_CHALLENGE = /^\s*bearer(\s|,|$)/i;
 
-/** A JSON media type, parameters allowed (the documented response is application/json). */
-export const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
-
-/** Cache-Control forbidding storage (RFC 6749 §5.1, decision 3). */
-export const NO_STORE = /(^|,)\s*no-store\s*(,|$)/i;
-
 export interface Issued {
   res: ApiResponse;
   tokens: TokenResponse;

@@ -1,29 +1,12 @@
 /**
- * Reading and verifying the tokens a target issues. Nothing here assumes the reference
+ * Verifying and forging the tokens a target issues. Nothing here assumes the reference
  * API's algorithm, key or claims beyond what contracts/CONTRACT.md decision 6 states.
+ * Reading them (shape, header, claims) is contracts/rules.ts's business.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { SuiteConfig } from '../../lib/config.ts';
-
-const BASE64URL_PART = /^[A-Za-z0-9_-]+$/;
-
-export interface DecodedJwt {
-  header: ProtectedHeaderParameters;
-  payload: JWTPayload;
-}
-
-/** A compact JWS: three base64url parts, the first two non-empty (decision 6). */
-export function isCompactJws(token: string): boolean {
-  const parts = token.split('.');
-  return parts.length === 3 && BASE64URL_PART.test(parts[0]!) && BASE64URL_PART.test(parts[1]!) && (parts[2] === '' || BASE64URL_PART.test(parts[2]!));
-}
-
-/** Decodes header and claims without verifying; throws when either is not JSON. */
-export function decodeJwtParts(token: string): DecodedJwt {
-  return { header: decodeProtectedHeader(token), payload: decodeJwt(token) };
-}
 
 /** The same token with one character of its signature changed. */
 export function tamperSignature(token: string): string {
@@ -71,11 +54,6 @@ export async function verifySignature(token: string, key: VerifyKey, config: Sui
 /** The signature part of a compact JWS ('' when it has none). */
 export function signaturePart(token: string): string {
   return token.split('.')[2] ?? '';
-}
-
-/** True for the `none` algorithm in any spelling ("none", "None", "NONE"). */
-export function isAlgNone(alg: unknown): boolean {
-  return typeof alg === 'string' && alg.trim().toLowerCase() === 'none';
 }
 
 /** Truncated forms of a token, by a name that never contains the token itself. */

@@ -4,7 +4,7 @@
  * CI must explain itself without leaking a password or a token into the report.
  */
 import { expect as baseExpect } from '@playwright/test';
-import { validate, type SchemaName } from '../../contracts/index.ts';
+import { validate, type RuleViolation, type SchemaName } from '../../contracts/index.ts';
 import type { ApiResponse } from './api.ts';
 import { redactor } from './secrets.ts';
 
@@ -60,6 +60,25 @@ export const expect = baseExpect.extend({
       return `${describe(res)}: the body breaks the contract (${schema}):\n${lines.join('\n')}\nbody (redacted):\n${excerpt(res)}`;
     };
     return { pass, name, message };
+  },
+
+  /**
+   * Every rule judged holds: `violations` is what rules of contracts/rules.ts returned.
+   * The message lists each broken rule by its id, with what is wrong.
+   */
+  toHaveNoViolations(violations: readonly RuleViolation[]) {
+    const name = 'toHaveNoViolations';
+    if (!Array.isArray(violations)) return { pass: false, name, message: () => `${name}: expected the violations a rule of contracts/rules.ts returned` };
+    const r = redactor();
+    const lines = violations.map((v) => `  ${v.rule}: ${r.text(v.message)}`);
+    return {
+      pass: violations.length === 0,
+      name,
+      message: () =>
+        this.isNot
+          ? 'expected a rule of the contract to be broken, every rule held'
+          : `${violations.length === 1 ? 'a rule' : `${violations.length} rules`} of the contract broken:\n${lines.join('\n')}`,
+    };
   },
 
   /** The status is `expected` (or one of them); the message shows the redacted body. */

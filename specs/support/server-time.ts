@@ -3,6 +3,7 @@
  * judged against the server's time, not the machine running the suite). The header has a
  * resolution of one second; every comparison built on it allows the configured skew.
  */
+import { dateHeaderSeconds, type AnswerClock } from '../../contracts/index.ts';
 import type { AuthApi, ApiResponse } from './api.ts';
 
 export interface ServerTime {
@@ -14,10 +15,17 @@ export interface ServerTime {
 
 /** The server's time when it answered `res` (the local clock if it sent no valid Date header). */
 export function serverTime(res: ApiResponse): ServerTime {
-  const header = res.headers.date;
-  const parsed = header === undefined ? Number.NaN : Date.parse(header);
-  if (Number.isFinite(parsed)) return { seconds: Math.floor(parsed / 1000), fromDateHeader: true };
+  const seconds = dateHeaderSeconds(res.headers.date);
+  if (seconds !== undefined) return { seconds, fromDateHeader: true };
   return { seconds: Math.floor(Date.now() / 1000), fromDateHeader: false };
+}
+
+/**
+ * The clock the time rules of contracts/rules.ts judge `res` by: its Date header, the
+ * local clock standing in when it has none (as serverTime does), and `skewSeconds`.
+ */
+export function answerClock(res: ApiResponse, skewSeconds: number): AnswerClock {
+  return { date: res.headers.date, skewSeconds, fallbackSeconds: Math.floor(Date.now() / 1000) };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
