@@ -23,6 +23,7 @@ export const DEFAULTS = {
   maxRate: 500,
   maxDuration: '1h',
   timeout: '10s',
+  maxBody: '1MiB',
   grace: '10s',
   minRateRatio: 0.97,
   maxLagP99Ms: 50,
@@ -40,6 +41,8 @@ export interface LoadConfig {
   segment: Segment;
   workers: number;
   timeoutMs: number;
+  /** LOAD_MAX_BODY in bytes: a larger response body fails its request (body_too_large). */
+  maxBodyBytes: number;
   graceMs: number;
   validity: { minRateRatio: number; maxLagP99Ms: number };
   /** null: the embedded reference API's seeded load accounts, known once it has started. */
@@ -68,6 +71,19 @@ export function isLoopbackHost(hostname: string): boolean {
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(host);
   return false;
+}
+
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const MAX_SIZE = 1024 ** 3;
+
+/** A size: bytes (`1048576`) or a number with a unit (`512KiB`, `1MiB`, `2 MB`, `1.5MiB`); whole bytes, 1 B to 1 GiB. */
+export function parseByteSize(text: string, variable: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = BYTE_UNITS[(match?.[2] || 'b').toLowerCase()];
+  if (!match || unit === undefined) throw new ConfigError(variable, `expected a size in bytes such as 1048576, 512KiB or 1MiB, got '${text}'`);
+  const bytes = Math.floor(Number(match[1]) * unit);
+  if (bytes < 1 || bytes > MAX_SIZE) throw new ConfigError(variable, `expected a size from 1 B to 1 GiB, got '${text}'`);
+  return bytes;
 }
 
 /** Refuses a non-loopback origin unless LOAD_ALLOW_HOST names exactly its host. */
@@ -185,6 +201,7 @@ export function loadConfig(scenario: Scenario, env: Env, cli: CliOptions = {}): 
     segment: cli.segment ?? WHOLE,
     workers,
     timeoutMs: parseDuration(read.string('LOAD_TIMEOUT', DEFAULTS.timeout), 'LOAD_TIMEOUT'),
+    maxBodyBytes: parseByteSize(read.string('LOAD_MAX_BODY', DEFAULTS.maxBody), 'LOAD_MAX_BODY'),
     graceMs: parseDuration(read.string('LOAD_GRACE', DEFAULTS.grace), 'LOAD_GRACE'),
     validity: {
       minRateRatio: read.number('LOAD_MIN_RATE_RATIO', DEFAULTS.minRateRatio, { min: 0, max: 1, integer: false }),

@@ -1,12 +1,13 @@
 /**
  * HTTP for the load engine: one undici Pool per origin, keep-alive, connections capped at
  * the in-flight cap so that a request never waits in the client's own queue (that wait
- * would be counted as server time). Bounded timeouts for connect, headers and body.
- * Failures that are not an HTTP status are classified: connect, timeout, reset, other.
+ * would be counted as server time). Every request is bounded: one deadline (LOAD_TIMEOUT)
+ * from connect to the last byte of the body, and a body cap (LOAD_MAX_BODY) past which
+ * the body is not read and its connection is destroyed. Failures that are not an HTTP
+ * status are classified: connect, timeout, reset, body_too_large, other.
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import type { TransportErrorKind } from './summary-types.ts';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -15,49 +16,115 @@ export interface HttpRequest {
   body?: string;
 }
 
+/** Classes of failure that are not an HTTP status. */
+export type TransportErrorKind = 'connect' | 'timeout' | 'reset' | 'body_too_large' | 'other';
+
+const KIND_WORDS: Record<TransportErrorKind, string> = {
+  connect: 'connection refused or unreachable',
+  timeout: 'no complete answer within LOAD_TIMEOUT',
+  reset: 'connection reset',
+  body_too_large: 'body larger than LOAD_MAX_BODY',
+  other: 'transport error',
+};
+
+/** A failure kind in words, for summaries and reports. */
+export function describeErrorKind(kind: TransportErrorKind): string {
+  return KIND_WORDS[kind];
+}
+
 export type HttpResult =
   | { ok: true; status: number; headers: Record<string, string>; text: string; sentAt: number; endedAt: number }
+  /** `detail` is short and names the target (`connection refused (127.0.0.1:9)`), never a token or a body. */
   | { ok: false; error: TransportErrorKind; detail: string; sentAt: number; endedAt: number };
+
+/** LOAD_MAX_BODY's default: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpOptions {
   connections: number;
+  /** One deadline for the whole request: connect, headers and body to the last byte. */
   timeoutMs: number;
+  /** A larger body is not read: the request fails with `body_too_large`. Default 1 MiB. */
+  maxBodyBytes?: number;
 }
 
 const CONNECT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 const TIMEOUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
-const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+// A connection closed before the answer was complete ("other side closed", a body cut short
+// after its headers) is a reset, whichever layer noticed it.
+const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
+const TOO_LARGE = new Set(['UND_ERR_RES_EXCEEDED_MAX_SIZE']);
 
-export function classifyError(error: unknown): TransportErrorKind {
+/** The error codes of an error and of its causes, outermost first (undici wraps the socket's own error as `cause`). */
+function codesOf(error: unknown): string[] {
+  const codes: string[] = [];
   let e: unknown = error;
-  // undici wraps the socket's own error as `cause`.
-  for (let depth = 0; depth < 3 && e; depth += 1) {
-    const code = (e as { code?: string }).code;
-    if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect';
-    if (code && CONNECT.has(code)) return 'connect';
-    if (code && TIMEOUT.has(code)) return 'timeout';
-    if (code && RESET.has(code) && code !== 'UND_ERR_SOCKET') return 'reset';
-    if (code === 'UND_ERR_SOCKET') {
-      const inner = (e as { cause?: unknown }).cause;
-      if (!inner) return 'reset';
-      e = inner;
-      continue;
-    }
+  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
     e = (e as { cause?: unknown }).cause;
   }
+  return codes;
+}
+
+export function classifyError(error: unknown): TransportErrorKind {
+  const codes = codesOf(error);
+  // The socket's own reason, when undici wrapped one, says more than undici's wrapper.
+  const inner = codes.filter((code) => code !== 'UND_ERR_SOCKET');
+  for (const code of inner) {
+    if (CONNECT.has(code)) return 'connect';
+    if (TIMEOUT.has(code)) return 'timeout';
+    if (TOO_LARGE.has(code)) return 'body_too_large';
+    if (RESET.has(code)) return 'reset';
+  }
+  if (codes.includes('UND_ERR_SOCKET')) return 'reset';
+  if (/other side closed/i.test((error as Error | undefined)?.message ?? '')) return 'reset';
   return 'other';
 }
+
+const CONNECT_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name not resolved',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+};
+
+/** `1048576` → `1 MiB`, `524288` → `512 KiB`, `1000` → `1000 B`. */
+function formatBytes(bytes: number): string {
+  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (bytes >= size && bytes % (size / 1024) === 0) return `${Math.round((bytes / size) * 1000) / 1000} ${unit}`;
+  }
+  return `${bytes} B`;
+}
+
+/** A body past the cap: thrown inside the read loop to stop it. */
+class BodyTooLarge extends Error {}
+
+/** The deadline passed: the reason the request was aborted. */
+class DeadlinePassed extends Error {}
+
+const ignore = (): void => undefined;
 
 /** Epoch milliseconds with sub-millisecond resolution, comparable across threads. */
 export const nowMs = (): number => performance.timeOrigin + performance.now();
 
 export class HttpTarget {
   private readonly pool: Pool;
+  private readonly timeoutMs: number;
+  private readonly maxBodyBytes: number;
+  /** host:port, as the failure details name it. */
+  private readonly where: string;
 
   constructor(
     readonly origin: string,
     options: HttpOptions,
   ) {
+    this.timeoutMs = options.timeoutMs;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const url = new URL(origin);
+    this.where = url.port ? url.host : `${url.host}:${url.protocol === 'https:' ? 443 : 80}`;
     this.pool = new Pool(origin, {
       connections: options.connections,
       pipelining: 1,
@@ -68,24 +135,84 @@ export class HttpTarget {
     });
   }
 
+  /**
+   * Sends one request and reads its body, within the deadline and the body cap. The body is
+   * read as a stream and counted; past the cap (or when Content-Length announces more) the
+   * body is destroyed, which destroys its connection, so the rest is never read.
+   */
   async send(request: HttpRequest): Promise<HttpResult> {
     const sentAt = nowMs();
+    const deadline = new AbortController();
+    let timedOut = false;
+    let tooLarge: string | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      deadline.abort(new DeadlinePassed(`no complete answer within ${this.timeoutMs} ms`));
+    }, this.timeoutMs);
     try {
       const response = await this.pool.request({
         method: request.method,
         path: request.path,
         headers: request.headers,
         body: request.body,
+        signal: deadline.signal,
       });
-      const text = await response.body.text();
+      const body = response.body;
+      // Destroying the body early emits an error; it is handled here, not by the process.
+      body.on('error', ignore);
+      const declared = Number(response.headers['content-length']);
+      if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
+        tooLarge = `Content-Length ${declared} above ${formatBytes(this.maxBodyBytes)}`;
+        body.destroy();
+        return this.failure('body_too_large', tooLarge, sentAt);
+      }
+      const chunks: Buffer[] = [];
+      let received = 0;
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > this.maxBodyBytes) {
+          tooLarge = `body larger than ${formatBytes(this.maxBodyBytes)}`;
+          body.destroy();
+          throw new BodyTooLarge(tooLarge);
+        }
+        chunks.push(chunk);
+      }
+      const text = new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
       }
       return { ok: true, status: response.statusCode, headers, text, sentAt, endedAt: nowMs() };
     } catch (error) {
-      const message = (error as Error).message?.split('\n')[0] ?? String(error);
-      return { ok: false, error: classifyError(error), detail: message, sentAt, endedAt: nowMs() };
+      if (tooLarge !== undefined) return this.failure('body_too_large', tooLarge, sentAt);
+      if (timedOut) return this.failure('timeout', `no complete answer within ${this.timeoutMs} ms`, sentAt);
+      const kind = classifyError(error);
+      return this.failure(kind, this.words(kind, error), sentAt);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private failure(error: TransportErrorKind, words: string, sentAt: number): HttpResult {
+    return { ok: false, error, detail: `${words} (${this.where})`, sentAt, endedAt: nowMs() };
+  }
+
+  /** Short words for a failure; undici's own message only for `other`, on one short line. */
+  private words(kind: TransportErrorKind, error: unknown): string {
+    const codes = codesOf(error);
+    switch (kind) {
+      case 'connect':
+        return CONNECT_WORDS[codes.find((code) => code in CONNECT_WORDS) ?? ''] ?? describeErrorKind(kind);
+      case 'timeout':
+        return codes.includes('UND_ERR_HEADERS_TIMEOUT') ? `no headers within ${this.timeoutMs} ms` : `no complete answer within ${this.timeoutMs} ms`;
+      case 'reset':
+        return codes.includes('ECONNRESET') ? 'connection reset' : 'connection closed before the answer was complete';
+      case 'body_too_large':
+        return `body larger than ${formatBytes(this.maxBodyBytes)}`;
+      case 'other': {
+        const message = (error as Error | undefined)?.message?.split('\n')[0] ?? String(error);
+        return `${describeErrorKind(kind)}: ${message.slice(0, 120)}`;
+      }
     }
   }
 
