@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { DEFAULTS, loadConfig, parseByteSize } from '../load/engine/config.ts';
+import { DEFAULTS, loadConfig, parseByteSize } from '../load/cli/config.ts';
 import { classifyError, DEFAULT_MAX_BODY_BYTES, describeErrorKind, HttpTarget, type HttpResult, type TransportErrorKind } from '../load/engine/http.ts';
 import smoke from '../load/scenarios/smoke.ts';
 import { HUGE_BODY_BYTES, startHostileServer, type HostileMode, type HostileOptions, type HostileServer } from './fixtures/hostile-server.ts';

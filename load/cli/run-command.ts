@@ -83,6 +83,7 @@ export function planFor(config: LoadConfig, target: { origin: string; kind: 'emb
     segment: config.segment,
     workers: config.workers,
     timeoutMs: config.timeoutMs,
+    maxBodyBytes: config.maxBodyBytes,
     graceMs: config.graceMs,
     origin: target.origin,
     accounts: target.accounts,

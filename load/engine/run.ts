@@ -41,6 +41,7 @@ export interface RunPlan {
   segment: Segment;
   workers: number;
   timeoutMs: number;
+  maxBodyBytes: number;
   graceMs: number;
   origin: string;
   accounts: LoadAccount[];
@@ -109,6 +110,7 @@ export async function runLoad(plan: RunPlan, io: RunIo): Promise<RunResult> {
       origin: plan.origin,
       api: plan.api,
       timeoutMs: plan.timeoutMs,
+      maxBodyBytes: plan.maxBodyBytes,
       graceMs: plan.graceMs,
       setupData,
     };

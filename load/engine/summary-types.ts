@@ -49,8 +49,9 @@ export interface K6Check {
 /** Where a run's HTTP requests went: sign-in, refresh, chat (the tag `endpoint`). */
 export type EndpointName = string;
 
-/** Classes of failure that are not an HTTP status. */
-export type TransportErrorKind = 'connect' | 'timeout' | 'reset' | 'other';
+/** Classes of failure that are not an HTTP status (declared with the HTTP client). */
+import type { TransportErrorKind } from './http.ts';
+export type { TransportErrorKind };
 
 export interface EndpointDetails {
   requests: number;
