@@ -11,7 +11,10 @@ import { launchChromium } from '../lib/chromium.ts';
 import { startReference } from '../lib/reference-process.ts';
 import { loadConfig, seedLoadAccounts } from '../load/cli/config.ts';
 import { planFor } from '../load/cli/run-command.ts';
+import { foldLogs } from '../load/engine/fold.ts';
+import { readLogFile } from '../load/engine/interval-log.ts';
 import { runLoad } from '../load/engine/run.ts';
+import { summarize } from '../load/engine/summary.ts';
 import { PAUSE_MS, pausingScenario } from './fixtures/pausing-generator.ts';
 import { accountsFile, baseEnv, describeRun, LAG_NOT_UNDER_TEST, readSummary, runLoadCli } from './fixtures/load-cli.ts';
 
@@ -50,12 +53,17 @@ describe('npm run load:smoke against the embedded reference API', () => {
     assert.equal(d.invariants.duplicateTokens, 0);
     assert.equal(d.checks['refresh: answers for the same user']?.passes, 50);
 
+    // The run's record is its interval log: the summary is a fold over it, rebuilt from it alone.
+    const folded = foldLogs([readLogFile(join(dir, 'intervals.jsonl'))]);
+    assert.deepEqual(JSON.parse(JSON.stringify(summarize(folded))), summary, 'the summary rebuilt from intervals.jsonl differs');
+    folded.fold.destroy();
+
     assert.ok(existsSync(join(dir, 'report.html')));
     assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /<testcase [^>]*name="http_req_duration\{endpoint:sign-in\}: p\(95\)&lt;1000"/);
     assert.match(run.stdout, /PASSED/);
     assert.ok(existsSync(join(env.LOAD_REPORT_DIR!, '..', 'index.html')), 'the reports page is refreshed');
     // Nothing a user gave leaks: no password of the accounts in the console or the files.
-    const written = [run.stdout, run.stderr, ...['summary.json', 'report.html', 'junit.xml'].map((f) => readFileSync(join(dir, f), 'utf8'))].join('\n');
+    const written = [run.stdout, run.stderr, ...['intervals.jsonl', 'summary.json', 'report.html', 'junit.xml'].map((f) => readFileSync(join(dir, f), 'utf8'))].join('\n');
     for (const account of seedLoadAccounts()) assert.ok(!written.includes(account.password), 'a password was written');
 
     // The real run on the reports page and in its own report, as a person would open them.
