@@ -36,7 +36,7 @@ function recordedLog(segment: Segment | null, fill: (recorder: IntervalRecorder)
   return [
     { type: 'run', formatVersion: LOG_FORMAT_VERSION, ...plan.header, startedAt: new Date(T0).toISOString() },
     ...recorder.close().entries,
-    { type: 'end', endedAt: new Date(T0 + 10_000).toISOString(), ranForMs: 10_000, interrupted: false, aborted: null, abandoned: 0, flowErrors: [], tokens: { tracked: 0, limit: 1 } },
+    { type: 'end', endedAt: new Date(T0 + 10_000).toISOString(), ranForMs: 10_000, interrupted: false, aborted: null, flowErrors: [], tokens: { tracked: 0, limit: 1 }, peakRssBytes: 80_000_000 },
   ];
 }
 

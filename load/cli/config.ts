@@ -11,6 +11,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { cpus } from 'node:os';
 import { EnvReader, readSeedAccounts, type Env } from '../../lib/config.ts';
 import { ConfigError, SuiteError } from '../../lib/errors.ts';
+import { DEFAULT_DEGRADATION, type DegradationRule } from '../engine/degradation.ts';
 import { parseDuration } from '../engine/duration.ts';
 import { buildSchedule, peakRate, type Schedule } from '../engine/executors.ts';
 import { WHOLE, type Segment } from '../engine/segment.ts';
@@ -45,6 +46,8 @@ export interface LoadConfig {
   maxBodyBytes: number;
   graceMs: number;
   validity: { minRateRatio: number; maxLagP99Ms: number };
+  /** The last third of a run against its first: degraded beyond factor × p95 + margin. */
+  degradation: DegradationRule;
   /** null: the embedded reference API's seeded load accounts, known once it has started. */
   accounts: LoadAccount[] | null;
   api: TargetApi;
@@ -206,6 +209,10 @@ export function loadConfig(scenario: Scenario, env: Env, cli: CliOptions = {}): 
     validity: {
       minRateRatio: read.number('LOAD_MIN_RATE_RATIO', DEFAULTS.minRateRatio, { min: 0, max: 1, integer: false }),
       maxLagP99Ms: read.number('LOAD_MAX_LAG_P99_MS', DEFAULTS.maxLagP99Ms, { min: 1, max: 600_000, integer: false }),
+    },
+    degradation: {
+      factor: read.number('LOAD_DEGRADATION_FACTOR', DEFAULT_DEGRADATION.factor, { min: 1, max: 1000, integer: false }),
+      marginMs: read.number('LOAD_DEGRADATION_MARGIN_MS', DEFAULT_DEGRADATION.marginMs, { min: 0, max: 3_600_000, integer: false }),
     },
     accounts,
     api: {

@@ -71,6 +71,7 @@ export function planFor(config: LoadConfig, target: { origin: string; kind: 'emb
         segment: config.segment.count > 1 ? config.segment : null,
         timeoutMs: config.timeoutMs,
         validity: config.validity,
+        degradation: config.degradation,
         thresholds: Object.fromEntries(Object.entries(config.thresholdMap).map(([k, list]) => [k, list.map((t) => (typeof t === 'string' ? t : t.threshold))])),
         abortOnFail: config.thresholds.filter((t) => t.abortOnFail).map((t) => `${t.key}: ${t.expression}`),
         accounts: target.accounts.length,

@@ -41,6 +41,7 @@ class EndpointTags {
   readonly statusCheck: Tags;
   readonly contractCheck: Tags;
   private readonly byOutcome = new Map<string, Tags>();
+  private readonly byFailure = new Map<string, Tags>();
 
   constructor(readonly name: string) {
     this.endpoint = Object.freeze({ endpoint: name });
@@ -55,6 +56,17 @@ class EndpointTags {
       const made: Record<string, string> = result.ok ? { endpoint: this.name, status: key } : { endpoint: this.name, error: result.error };
       tags = Object.freeze(made);
       this.byOutcome.set(key, tags);
+    }
+    return tags;
+  }
+
+  /** `http_req_failed`'s tags: a failed request names its reason (the status, or the transport error's kind). */
+  failure(result: HttpResult): Tags {
+    const reason = result.ok ? String(result.status) : result.error;
+    let tags = this.byFailure.get(reason);
+    if (!tags) {
+      tags = Object.freeze({ endpoint: this.name, reason });
+      this.byFailure.set(reason, tags);
     }
     return tags;
   }
@@ -73,6 +85,8 @@ const REUSE_REFUSED = Object.freeze({ check: CHECK.reuseRefused });
 /** One iteration's view of the client: it knows the arrival's due time. */
 export class IterationApi {
   private firstRequest = true;
+  /** Calls that did not hold (a failed request, a broken contract, a broken invariant). */
+  failures = 0;
 
   constructor(
     private readonly http: HttpTarget,
@@ -113,7 +127,7 @@ export class IterationApi {
     }
     const sink = this.sink;
     sink.sample('http_reqs', tags.request(result), 1, at);
-    sink.sample('http_req_failed', tags.endpoint, failed ? 1 : 0, at);
+    sink.sample('http_req_failed', failed ? tags.failure(result) : tags.endpoint, failed ? 1 : 0, at);
     sink.sample('http_req_duration', tags.endpoint, durationMs, at);
     sink.sample('http_req_duration_corrected', tags.endpoint, first ? Math.max(durationMs, at - this.dueEpochMs) : durationMs, at);
     sink.sample('checks', tags.statusCheck, failed ? 0 : 1, at);
@@ -123,6 +137,7 @@ export class IterationApi {
       sink.contractFailure({ endpoint, status: result.ok ? result.status : null, problems: problems.slice(0, 5) });
     }
     const held = !failed && problems.length === 0;
+    if (!held) this.failures += 1;
     return { held, json: held ? json : undefined, status: result.ok ? result.status : null };
   }
 
@@ -147,6 +162,7 @@ export class IterationApi {
     const now = Date.now();
     const sameUser = tokens.user.id === session.user.id;
     this.sink.sample('checks', REFRESH_SAME_USER, sameUser ? 1 : 0, now);
+    if (!sameUser) this.failures += 1;
     this.noteTokens(tokens, now);
     return sameUser ? tokens : null;
   }

@@ -5,6 +5,7 @@
  * a merge of segment runs is one fold over their logs together, so its per-second and
  * per-window percentiles are those of every sample, as if one process had run them all.
  */
+import { buildSchedule } from './executors.ts';
 import { percentileMs } from './histogram.ts';
 import type { ContractFailureLine, LogLine, RunEnd, RunHeader, WindowSpec } from './interval-log.ts';
 import { decodeEntryHistogram, SeriesSet, type IntervalEntry } from './series.ts';
@@ -60,6 +61,8 @@ function secondRow(set: SeriesSet, second: number): SecondRow {
 export class RunFold {
   readonly whole = new SeriesSet();
   readonly windows: { spec: WindowSpec; set: SeriesSet }[];
+  /** The first and the last third of the run, compared for degradation (when the fold keeps them). */
+  readonly thirds: { spec: WindowSpec; set: SeriesSet }[];
   /** Settled seconds of the series (only when the fold keeps one). */
   readonly rows = new Map<number, SecondRow>();
   private current: { second: number; set: SeriesSet } | undefined;
@@ -73,8 +76,17 @@ export class RunFold {
   constructor(
     windows: readonly WindowSpec[],
     private readonly perSecond: boolean,
+    /** The run's length, to fold its first and last thirds apart. */
+    durationMs?: number,
   ) {
     this.windows = windows.map((spec) => ({ spec, set: new SeriesSet() }));
+    this.thirds =
+      durationMs === undefined
+        ? []
+        : [
+            { spec: { label: 'first third', startMs: 0, endMs: durationMs / 3 }, set: new SeriesSet() },
+            { spec: { label: 'last third', startMs: (2 * durationMs) / 3, endMs: durationMs }, set: new SeriesSet() },
+          ];
   }
 
   add(entry: IntervalEntry): void {
@@ -83,6 +95,7 @@ export class RunFold {
     // A second belongs to the window its middle falls in.
     const midMs = entry.second * 1000 + 500;
     for (const w of this.windows) if (midMs >= w.spec.startMs && midMs < w.spec.endMs) w.set.addEntry(entry, decoded);
+    for (const w of this.thirds) if (midMs >= w.spec.startMs && midMs < w.spec.endMs) w.set.addEntry(entry, decoded);
     if (this.perSecond) {
       if (this.current && entry.second < this.current.second) throw new Error(`interval entries out of order: second ${entry.second} after ${this.current.second}`);
       if (this.current?.second !== entry.second) {
@@ -105,7 +118,7 @@ export class RunFold {
 
   destroy(): void {
     this.whole.destroy();
-    for (const w of this.windows) w.set.destroy();
+    for (const w of [...this.windows, ...this.thirds]) w.set.destroy();
     this.current?.set.destroy();
   }
 }
@@ -139,7 +152,12 @@ export function foldLogs(logs: readonly (readonly LogLine[])[]): FoldedRun {
     }
     ends.push(end);
   }
-  const fold = new RunFold(headers[0]?.windows ?? [], true);
+  // An interrupted run's thirds are those of the part that ran.
+  const header = headers[0];
+  const scheduledMs = header ? buildSchedule(header.config.executor).durationMs : 0;
+  const stopped = ends.some((e) => e === undefined || e.interrupted || e.aborted !== null);
+  const ranMs = Math.max(0, ...ends.map((e) => e?.ranForMs ?? 0));
+  const fold = new RunFold(header?.windows ?? [], true, stopped ? Math.min(ranMs, scheduledMs) : scheduledMs);
   entries.sort((a, b) => a.second - b.second);
   for (const entry of entries) fold.add(entry);
   fold.settle();

@@ -17,7 +17,7 @@ import { IntervalRecorder, type Notes } from './interval-recorder.ts';
 import type { Segment } from './segment.ts';
 import type { IntervalEntry } from './series.ts';
 import type { ExecutorConfig } from './summary-types.ts';
-import type { LoadAccount, TargetApi, Workload } from './workload.ts';
+import type { IterationOutcome, LoadAccount, TargetApi, Workload } from './workload.ts';
 
 export interface GeneratorInit {
   workload: string;
@@ -38,7 +38,7 @@ export interface GeneratorInit {
 
 export type GeneratorMessage =
   | { type: 'intervals'; worker: number; entries: IntervalEntry[]; notes: Notes }
-  | { type: 'done'; worker: number; entries: IntervalEntry[]; notes: Notes; abandoned: number; flowErrors: string[] }
+  | { type: 'done'; worker: number; entries: IntervalEntry[]; notes: Notes; flowErrors: string[] }
   | { type: 'ready'; worker: number }
   | { type: 'failed'; worker: number; message: string };
 
@@ -77,6 +77,7 @@ export async function runGenerator(workload: Workload, init: GeneratorInit, port
   const endEpochMs = startEpochMs + schedule.durationMs;
 
   let inFlight = 0;
+  let abandoning = false;
   const flowErrors: string[] = [];
   const idle: (() => void)[] = [];
 
@@ -96,14 +97,18 @@ export async function runGenerator(workload: Workload, init: GeneratorInit, port
     inFlight += 1;
     recorder.sample('vus', NO_TAGS, inFlight, firedAt);
     iteration({ index, dueEpochMs })
-      .catch((error: unknown) => {
+      .catch((error: unknown): IterationOutcome => {
         recorder.sample('checks', FLOW_TAGS, 0, nowMs());
         if (flowErrors.length < MAX_FLOW_ERRORS) flowErrors.push((error as Error)?.message?.split('\n')[0] ?? String(error));
+        return 'failed';
       })
-      .finally(() => {
+      .then((outcome) => {
         inFlight -= 1;
+        // Past the grace period an iteration is counted as abandoned, not again as ended.
+        if (abandoning) return;
         const endedAt = nowMs();
         recorder.sample('iterations', NO_TAGS, 1, endedAt);
+        if (outcome === 'failed') recorder.sample('iterations_failed', NO_TAGS, 1, endedAt);
         recorder.sample('iteration_duration', NO_TAGS, endedAt - firedAt, endedAt);
         recorder.sample('vus', NO_TAGS, inFlight, endedAt);
         if (inFlight === 0) idle.splice(0).forEach((resolve) => resolve());
@@ -152,7 +157,11 @@ export async function runGenerator(workload: Workload, init: GeneratorInit, port
     clearInterval(flushTimer);
   }
   const abandoned = inFlight;
+  abandoning = true;
+  if (abandoned > 0) recorder.sample('iterations_abandoned', NO_TAGS, abandoned, nowMs());
   await http.close(abandoned > 0);
+  // Requests cut by the close fail in callbacks still queued: let them record before the last close.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const { entries, notes } = recorder.close();
-  port.postMessage({ type: 'done', worker: init.worker, entries, notes, abandoned, flowErrors } satisfies GeneratorMessage);
+  port.postMessage({ type: 'done', worker: init.worker, entries, notes, flowErrors } satisfies GeneratorMessage);
 }

@@ -10,8 +10,8 @@
  *   compressed base64 form, microseconds, readable by any HdrHistogram library) or `value`
  *   (gauge). Several lines may share a second and a series (threads, late samples): they add.
  * - `contract-failure`: a redacted example of a response that broke the contract.
- * - `end`: facts known only at the end: when it ended, interruption, abort, iterations
- *   abandoned, flow errors, the token ledger's size.
+ * - `end`: facts known only at the end: when it ended, interruption, abort, flow errors,
+ *   the token ledger's size, the process's peak memory.
  */
 import { readFileSync } from 'node:fs';
 import { SuiteError } from '../../lib/errors.ts';
@@ -60,11 +60,11 @@ export interface RunEnd {
   ranForMs: number;
   interrupted: boolean;
   aborted: AbortFact | null;
-  /** Iterations still in flight when the grace period ended. */
-  abandoned: number;
   /** First lines of errors thrown by flows (at most a few). */
   flowErrors: string[];
   tokens: { tracked: number; limit: number };
+  /** The generator process's highest resident memory, sampled each second. */
+  peakRssBytes: number;
 }
 
 export interface ContractFailureLine extends ContractFailureSample {

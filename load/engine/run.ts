@@ -97,7 +97,7 @@ export async function runLoad(plan: RunPlan, io: RunIo): Promise<RunResult> {
   let interrupted = false;
   let aborted: AbortFact | null = null;
   const flowErrors: string[] = [];
-  let abandoned = 0;
+  let peakRssBytes = process.memoryUsage.rss();
 
   const generators = shares.map((accounts, w) => {
     const init: GeneratorInit = {
@@ -153,7 +153,6 @@ export async function runLoad(plan: RunPlan, io: RunIo): Promise<RunResult> {
             } else if (message.type === 'intervals') receive(message.entries, message.notes);
             else if (message.type === 'done') {
               receive(message.entries, message.notes);
-              abandoned += message.abandoned;
               flowErrors.push(...message.flowErrors);
               g.done = true;
               // Its port keeps the thread alive; everything it had to say has arrived.
@@ -170,6 +169,7 @@ export async function runLoad(plan: RunPlan, io: RunIo): Promise<RunResult> {
 
   const abortable = plan.thresholds.filter((t) => t.abortOnFail);
   const ticker = setInterval(() => {
+    peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
     if (!Number.isFinite(startEpochMs)) return;
     const elapsedMs = Math.max(0, nowMs() - startEpochMs);
     // Entries arrive once a second closes: judge rates over the seconds they cover.
@@ -210,7 +210,7 @@ export async function runLoad(plan: RunPlan, io: RunIo): Promise<RunResult> {
 
   if (!Number.isFinite(startEpochMs)) headerAt(Date.now());
   const ranForMs = Number.isFinite(startEpochMs) ? Math.min(Math.max(0, nowMs() - startEpochMs), schedule.durationMs) : 0;
-  log.push({ type: 'end', endedAt: new Date().toISOString(), ranForMs, interrupted, aborted, abandoned, flowErrors: flowErrors.slice(0, 5), tokens: { tracked: ledger.tracked, limit: ledger.limit } });
+  log.push({ type: 'end', endedAt: new Date().toISOString(), ranForMs, interrupted, aborted, flowErrors: flowErrors.slice(0, 5), tokens: { tracked: ledger.tracked, limit: ledger.limit }, peakRssBytes });
   const folded = foldLogs([log]);
   try {
     const summary = summarize(folded, io.summarize);

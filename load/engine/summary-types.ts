@@ -207,6 +207,19 @@ export interface RunConfig {
   thresholds: Record<string, string[]>;
   abortOnFail: string[];
   accounts: number;
+  /** LOAD_DEGRADATION_FACTOR and LOAD_DEGRADATION_MARGIN_MS (older summaries lack them: the defaults). */
+  degradation?: { factor: number; marginMs: number };
+}
+
+/** One stretch of a run against an earlier one (engine/degradation.ts). */
+export interface P95Comparison {
+  endpoint: string | null;
+  firstRequests: number;
+  lastRequests: number;
+  firstP95Ms: number | null;
+  lastP95Ms: number | null;
+  changePct: number | null;
+  degraded: boolean;
 }
 
 export interface RunDetails {
@@ -232,10 +245,38 @@ export interface RunDetails {
   capacity?: { rate: number | null; step: string | null };
   /** soak: how latency and errors moved from the first window to the last. */
   drift?: { p95FirstMs: number | null; p95LastMs: number | null; p95ChangePct: number | null; failedRateFirst: number; failedRateLast: number };
+  /** Every run: its last third against its first, per endpoint (older summaries lack it). */
+  degradation?: {
+    factor: number;
+    marginMs: number;
+    firstThird: { startS: number; endS: number };
+    lastThird: { startS: number; endS: number };
+    endpoints: P95Comparison[];
+    degraded: boolean;
+  };
   baseline?: BaselineVerdict;
   interrupted: boolean;
-  /** Arrivals fired (offered = started + dropped) and iterations completed. */
-  counts?: { offered: number; started: number; dropped: number; completed: number };
+  /**
+   * Every arrival accounted for: scheduled = offered + notFired, offered = started + dropped,
+   * started = completed + failed + abandoned (+ inFlight, iterations that ended after the
+   * summary's cut, zero for a finished run). `completed` counts every iteration that ran
+   * to its end (k6's `iterations`), `failed` those of them that failed.
+   */
+  counts?: {
+    offered: number;
+    started: number;
+    dropped: number;
+    completed: number;
+    /** Added with the interval log; absent in older summaries. */
+    scheduled?: number;
+    notFired?: number;
+    failed?: number;
+    abandoned?: number;
+  };
+  /** Failed requests per endpoint by reason (a status, or a transport error's kind); older summaries lack it. */
+  failures?: { endpoint: string; requests: number; failed: number; reasons: { reason: string; count: number }[] }[];
+  /** The generator process's highest resident memory during the run (older summaries lack it). */
+  memory?: { peakRssBytes: number };
   /** Set on a summary made by merging segment summaries: the folders merged. */
   mergedFrom?: string[];
 }

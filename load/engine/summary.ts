@@ -7,6 +7,7 @@
 import { buildSchedule, type Schedule } from './executors.ts';
 import type { FoldedRun, RunFold } from './fold.ts';
 import { encodeHistogram, percentileMs, trendValues, type Histogram } from './histogram.ts';
+import { compareP95, DEFAULT_DEGRADATION, describeDegradation, type DegradationRule } from './degradation.ts';
 import { decideVerdict } from './verdict.ts';
 import { METRIC_NAMES, METRICS } from './registry.ts';
 import { countOwned, formatSegment, WHOLE, type Segment } from './segment.ts';
@@ -142,13 +143,28 @@ export function capacityOf(windows: WindowFigures[], minRateRatio: number): RunD
   return { rate: best ? best.targetRate : null, step: best ? best.label : null };
 }
 
-/** soak: first window against last. */
-export function driftOf(windows: WindowFigures[]): RunDetails['drift'] {
-  const first = windows.find((w) => w.requests > 0);
-  const last = [...windows].reverse().find((w) => w.requests > 0);
+/** soak: the first window with requests against the last, through the degradation comparison. */
+export function driftOf(windows: { figures: WindowFigures; set: SeriesSet }[], rule: DegradationRule): RunDetails['drift'] {
+  const first = windows.find((w) => w.figures.requests > 0);
+  const last = [...windows].reverse().find((w) => w.figures.requests > 0);
   if (!first || !last) return { p95FirstMs: null, p95LastMs: null, p95ChangePct: null, failedRateFirst: 0, failedRateLast: 0 };
-  const change = first.p95Ms && last.p95Ms ? Math.round(((last.p95Ms - first.p95Ms) / first.p95Ms) * 1000) / 10 : null;
-  return { p95FirstMs: first.p95Ms, p95LastMs: last.p95Ms, p95ChangePct: change, failedRateFirst: first.failedRate, failedRateLast: last.failedRate };
+  const c = compareP95(first.set, last.set, null, rule);
+  return { p95FirstMs: c.firstP95Ms, p95LastMs: c.lastP95Ms, p95ChangePct: c.changePct, failedRateFirst: first.figures.failedRate, failedRateLast: last.figures.failedRate };
+}
+
+/** Every run: its last third against its first, per endpoint. */
+function degradationOf(fold: RunFold, endpoints: string[], rule: DegradationRule): RunDetails['degradation'] {
+  const [first, last] = fold.thirds;
+  if (!first || !last) return undefined;
+  const comparisons = endpoints.map((endpoint) => compareP95(first.set, last.set, endpoint, rule));
+  const round = (ms: number) => Math.round(ms) / 1000;
+  return {
+    ...rule,
+    firstThird: { startS: round(first.spec.startMs), endS: round(first.spec.endMs) },
+    lastThird: { startS: round(last.spec.startMs), endS: round(last.spec.endMs) },
+    endpoints: comparisons,
+    degraded: comparisons.some((c) => c.degraded),
+  };
 }
 
 /** The per-second series over at least `seconds` seconds. */
@@ -232,6 +248,10 @@ export function summarize(folded: FoldedRun, options: SummarizeOptions = {}): Lo
   };
   const started = whole.count('iterations_started');
   const dropped = whole.count('dropped_iterations');
+  const ended = whole.count('iterations');
+  const iterationsFailed = whole.count('iterations_failed');
+  const abandoned = whole.count('iterations_abandoned');
+  const scheduled = Math.round(stoppedEarly ? targetBetween(0, ranForMs) : segments.reduce((n, s) => n + countOwned(schedule.total, s.index, s.count), 0));
   const merged = options.mergedFrom !== undefined;
   const details: RunDetails = {
     formatVersion: 1,
@@ -255,17 +275,46 @@ export function summarize(folded: FoldedRun, options: SummarizeOptions = {}): Lo
     timeseries,
     windows,
     interrupted,
-    counts: { offered: started + dropped, started, dropped, completed: whole.count('iterations') },
+    counts: {
+      scheduled,
+      offered: started + dropped,
+      notFired: Math.max(0, scheduled - started - dropped),
+      started,
+      dropped,
+      completed: ended,
+      failed: iterationsFailed,
+      abandoned,
+    },
+    memory: { peakRssBytes: Math.max(0, ...ends.map((e) => e?.peakRssBytes ?? 0)) },
     ...(merged ? { mergedFrom: options.mergedFrom } : {}),
   };
+  const rule = base.config.degradation ?? DEFAULT_DEGRADATION;
   if (base.reportsCapacity) details.capacity = capacityOf(windows, base.config.validity.minRateRatio);
-  if (base.reportsDrift) details.drift = driftOf(windows);
+  if (base.reportsDrift) details.drift = driftOf(windows.map((figures, i) => ({ figures, set: fold.windows[i]!.set })), rule);
+  details.degradation = degradationOf(fold, Object.keys(details.endpoints), rule);
+  if (details.degradation === undefined) delete details.degradation;
   const tty = options.tty ?? { out: false, err: false };
   const summary = k6Envelope(metrics, details, judgedMs, tty);
   details.baseline = options.compare?.(summary);
   if (details.baseline === undefined) delete details.baseline;
   const covered = new Set(segments.map((s) => s.index));
+  const cap = Math.ceil(base.config.executor.maxVUs * share);
+  const vus = [...whole.gaugeBySecond('vus').values()];
+  details.failures = Object.keys(details.endpoints)
+    .map((endpoint) => ({
+      endpoint,
+      requests: details.endpoints[endpoint]!.requests,
+      failed: details.endpoints[endpoint]!.failed,
+      reasons: [...whole.matching('http_req_failed', { endpoint })]
+        .filter((s) => s.tags.reason !== undefined && s.passes > 0)
+        .map((s) => ({ reason: s.tags.reason!, count: s.passes }))
+        .sort((a, b) => b.count - a.count),
+    }))
+    .filter((f) => f.failed > 0);
   details.verdict = decideVerdict({
+    target: hostOf(base.target.origin),
+    failures: details.failures,
+    capFull: { cap, seconds: vus.filter((v) => v >= cap).length, dropped },
     interrupted,
     aborted,
     validity,
@@ -274,13 +323,23 @@ export function summarize(folded: FoldedRun, options: SummarizeOptions = {}): Lo
     contractFailures: whole.count('contract_failures'),
     invariants,
     flowErrors: ends.flatMap((e) => e?.flowErrors ?? []),
-    abandoned: ends.reduce((n, e) => n + (e?.abandoned ?? 0), 0),
+    abandoned,
+    degraded: details.degradation?.endpoints.filter((c) => c.degraded).map((c) => describeDegradation(c, rule, ['first third', 'last third'])) ?? [],
     missingSegments: merged ? Array.from({ length: count }, (_, k) => k).filter((k) => !covered.has(k)).map((k) => formatSegment({ index: k, count })) : [],
     baseline: details.baseline,
   });
   return summary;
 }
 
+
+export function hostOf(origin: string): string {
+  try {
+    const url = new URL(origin);
+    return url.port ? url.host : `${url.host}:${url.protocol === 'https:' ? 443 : 80}`;
+  } catch {
+    return origin;
+  }
+}
 
 export function k6Envelope(metrics: Record<string, K6Metric>, details: RunDetails, durationMs: number, tty: { out: boolean; err: boolean }): LoadSummary {
   return {

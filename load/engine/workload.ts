@@ -44,7 +44,10 @@ export interface Arrival {
   dueEpochMs: number;
 }
 
-export type Iteration = (arrival: Arrival) => Promise<void>;
+/** `failed`: the iteration ended with a failed request, a broken contract or a broken invariant. */
+export type IterationOutcome = 'completed' | 'failed';
+
+export type Iteration = (arrival: Arrival) => Promise<IterationOutcome>;
 
 export interface Workload {
   name: string;

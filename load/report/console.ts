@@ -8,7 +8,9 @@ import { formatInstant, formatNumber } from '../../reporting/page.ts';
 import type { LoadSummary, VerdictStatus } from '../engine/summary-types.ts';
 import { renderBaselineTable, textTable } from './baseline.ts';
 import {
+  describeBalance,
   describeSchedule,
+  formatMemory,
   formatChangePct,
   formatCount,
   formatDuration,
@@ -61,6 +63,9 @@ export function renderConsoleSummary(summary: LoadSummary, options: ConsoleOptio
     `  validity ....: ${validWord}: target ${formatNumber(v.targetRate)}/s, offered ${formatNumber(v.offeredRate)}/s (${formatFraction(ratio)}), started ${formatNumber(v.startedRate)}/s, lag p99 ${formatMs(v.lagMs.p99)}`,
   );
   for (const reason of v.reasons) out.push(`    ${c.yellow('-')} ${plain(reason)}`);
+  const balance = describeBalance(summary);
+  if (balance) out.push(`  arrivals ....: ${balance}`);
+  if (run.memory) out.push(`  memory ......: peak ${formatMemory(run.memory.peakRssBytes)} resident (the generator process)`);
   out.push('');
 
   const seconds = durationMs && durationMs > 0 ? durationMs / 1000 : null;
@@ -97,7 +102,14 @@ export function renderConsoleSummary(summary: LoadSummary, options: ConsoleOptio
     const d = run.drift;
     out.push(`  drift .......: p95 ${formatMs(d.p95FirstMs)} → ${formatMs(d.p95LastMs)} (${formatChangePct(d.p95ChangePct)}), failed ${formatFraction(d.failedRateFirst)} → ${formatFraction(d.failedRateLast)}`);
   }
-  if (run.capacity || run.drift) out.push('');
+  if (run.degradation) {
+    const d = run.degradation;
+    const judged = d.endpoints.filter((x) => x.firstP95Ms !== null && x.lastP95Ms !== null);
+    const word = d.degraded ? c.red('DEGRADED') : 'none';
+    const detail = judged.map((x) => `${plain(x.endpoint ?? 'all')} ${formatMs(x.firstP95Ms)} → ${formatMs(x.lastP95Ms)}${x.degraded ? c.red(' (degraded)') : ''}`).join(', ');
+    out.push(`  degradation : ${word}: p95, last third against the first (allowed ${formatNumber(d.factor)}× + ${formatMs(d.marginMs)})${detail ? `: ${detail}` : ''}`);
+  }
+  if (run.capacity || run.drift || run.degradation) out.push('');
 
   if (run.baseline) {
     const b = run.baseline;

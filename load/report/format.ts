@@ -5,6 +5,7 @@
  * the missing one and the instant are written as on the reports page (reporting/page.ts).
  */
 import { formatNumber, MISSING } from '../../reporting/page.ts';
+import { parseDuration } from '../engine/duration.ts';
 import type { LoadSummary, ThresholdResult, VerdictStatus } from '../engine/summary-types.ts';
 
 const finite = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
@@ -65,14 +66,40 @@ export function runDurationMs(summary: LoadSummary): number | null {
   return Number.isFinite(span) && span >= 0 ? span : null;
 }
 
-/** The executor's schedule in one line: "50/1s for 30s" or "10/1s → 50 over 30s → 100 over 1m". */
+/**
+ * The executor's schedule in one line, as a person would write it:
+ * "40/s for 30s"; "steps 10, 20, 40, 60, 80, 120/s, each 2s ramp + 10s plateau";
+ * "5/s, held 10s, to 60/s in 2s, held 10s, to 5/s in 2s, held 10s".
+ */
 export function describeSchedule(summary: LoadSummary): string {
   const e = summary.puppilot.config.executor;
-  if (e.executor === 'constant-arrival-rate') {
-    return `${formatNumber(e.rate ?? null)}/${e.timeUnit}${e.duration ? ` for ${e.duration}` : ''}`;
+  const unit = e.timeUnit === '1s' ? '/s' : `/${e.timeUnit}`;
+  const ms = (text: string) => {
+    try {
+      return parseDuration(text, 'duration');
+    } catch {
+      return Number.NaN;
+    }
+  };
+  if (e.executor === 'constant-arrival-rate') return `${formatNumber(e.rate ?? null)}${unit}${e.duration ? ` for ${formatDuration(ms(e.duration))}` : ''}`;
+  let from = e.startRate ?? 0;
+  const stages = (e.stages ?? []).map((s) => {
+    const stage = { from, to: s.target, ms: ms(s.duration) };
+    from = s.target;
+    return stage;
+  });
+  // Steps: a ramp then a plateau at its target, every ramp and every plateau as long.
+  const pairs = stages.length >= 2 && stages.length % 2 === 0 ? Array.from({ length: stages.length / 2 }, (_, i) => [stages[2 * i]!, stages[2 * i + 1]!] as const) : [];
+  const stepped =
+    pairs.length > 0 &&
+    pairs.every(([ramp, plateau]) => plateau.from === ramp.to && plateau.to === ramp.to && ramp.ms === pairs[0]![0].ms && plateau.ms === pairs[0]![1].ms);
+  if (stepped) {
+    const [ramp, plateau] = pairs[0]!;
+    return `steps ${pairs.map(([, p]) => formatNumber(p.to)).join(', ')}${unit}, each ${formatDuration(ramp.ms)} ramp + ${formatDuration(plateau.ms)} plateau`;
   }
-  const stages = (e.stages ?? []).map((s) => `${formatNumber(s.target)} over ${s.duration}`).join(' → ');
-  return `${formatNumber(e.startRate ?? 0)}/${e.timeUnit}${stages ? ` → ${stages}` : ''}`;
+  const parts = [`${formatNumber(e.startRate ?? 0)}${unit}`];
+  for (const s of stages) parts.push(s.from === s.to ? `held ${formatDuration(s.ms)}` : `to ${formatNumber(s.to)}${unit} in ${formatDuration(s.ms)}`);
+  return parts.join(', ');
 }
 
 /** Total requests, failures and contract failures over every endpoint. */
@@ -94,4 +121,25 @@ export function formatCounts(counts: Record<string, number | undefined>, separat
   if (entries.length === 0) return MISSING;
   entries.sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
   return entries.map(([k, v]) => `${k}: ${formatCount(v)}`).join(separator);
+}
+
+/**
+ * Every arrival accounted for, in one line: "600 scheduled = 590 started + 10 dropped + 0 not
+ * fired; started = 570 completed + 15 failed + 5 abandoned". Null for a summary written
+ * before the counts had these parts.
+ */
+export function describeBalance(summary: LoadSummary): string | null {
+  const c = summary.puppilot.counts;
+  if (!c || c.scheduled === undefined || c.failed === undefined || c.abandoned === undefined) return null;
+  const completed = c.completed - c.failed;
+  const notFired = c.notFired ?? 0;
+  return (
+    `${formatCount(c.scheduled)} scheduled = ${formatCount(c.started)} started + ${formatCount(c.dropped)} dropped + ${formatCount(notFired)} not fired; ` +
+    `started = ${formatCount(completed)} completed + ${formatCount(c.failed)} failed + ${formatCount(c.abandoned)} abandoned`
+  );
+}
+
+/** 212_000_000 bytes → "202 MiB". */
+export function formatMemory(bytes: number | null | undefined): string {
+  return finite(bytes) && bytes > 0 ? `${formatNumber(Math.round(bytes / 1048576))} MiB` : MISSING;
 }

@@ -13,7 +13,9 @@ import { baselineRows } from './baseline.ts';
 import { CHART_SCRIPT } from './chart-script.ts';
 import { chartSpecs, type ChartSpec } from './charts.ts';
 import {
+  describeBalance,
   describeSchedule,
+  formatMemory,
   endpointTotals,
   formatChangePct,
   formatCount,
@@ -55,6 +57,9 @@ function header(summary: LoadSummary): string {
     ['workers', `${run.config.workers}, ${segment}`],
     ['request timeout', formatMs(run.config.timeoutMs)],
   ];
+  const balance = describeBalance(summary);
+  if (balance) facts.push(['arrivals', balance]);
+  if (run.memory) facts.push(['peak memory', `${formatMemory(run.memory.peakRssBytes)} resident (the generator process)`]);
   if (run.mergedFrom?.length) facts.push(['merged from', run.mergedFrom.join(', ')]);
   return `<header>
 <h1>Load run: <span class="scenario">${e(run.scenario)}</span></h1>
@@ -149,6 +154,22 @@ function windowsSection(summary: LoadSummary): string {
     '<tr><th>window</th><th class="num">seconds</th><th class="num">target /s</th><th class="num">offered /s</th><th class="num">achieved req/s</th><th class="num">p95 ms</th><th class="num">p99 ms</th><th class="num">failed</th><th class="num">dropped</th><th>thresholds</th></tr>';
   const title = run.capacity ? 'Stress steps' : run.drift ? 'Soak slices' : 'Windows';
   return `<section id="windows"><h2>${title}</h2>${lines.join('\n')}${table('windows', head, run.windows.map((w) => windowRow(w, run.capacity?.step)), 'No window was judged on its own.')}</section>`;
+}
+
+function degradationSection(summary: LoadSummary): string {
+  const d = summary.puppilot.degradation;
+  if (!d) return '';
+  const rows = d.endpoints.map(
+    (c) =>
+      `<tr class="${c.degraded ? 'breached' : 'ok'}">${cell(c.endpoint ?? 'all')}${num(formatCount(c.firstRequests))}${num(formatMs(c.firstP95Ms))}${num(formatCount(c.lastRequests))}${num(formatMs(c.lastP95Ms))}${num(formatChangePct(c.changePct))}<td>${c.degraded ? badge('degraded', 'bad') : c.firstP95Ms === null || c.lastP95Ms === null || Math.min(c.firstRequests, c.lastRequests) < 20 ? e('too few requests') : badge('ok', 'good')}</td></tr>`,
+  );
+  const intro = `The last third (${e(formatNumber(d.lastThird.startS))}–${e(formatNumber(d.lastThird.endS))} s) against the first (${e(formatNumber(d.firstThird.startS))}–${e(formatNumber(d.firstThird.endS))} s): an endpoint degraded when its p95 grew beyond ${e(formatNumber(d.factor))}× + ${e(formatMs(d.marginMs))}. ${d.degraded ? badge('degraded', 'bad') : badge('no degradation', 'good')}`;
+  return `<section id="degradation"><h2>Degradation</h2><p>${intro}</p>${table(
+    'degradation',
+    '<tr><th>endpoint</th><th class="num">first third reqs</th><th class="num">p95</th><th class="num">last third reqs</th><th class="num">p95</th><th class="num">change</th><th>result</th></tr>',
+    rows,
+    'No request to compare.',
+  )}</section>`;
 }
 
 function baselineSection(summary: LoadSummary): string {
@@ -247,6 +268,7 @@ ${chartsSection(specs)}
 ${thresholdsSection(summary)}
 ${endpointsSection(summary)}
 ${windowsSection(summary)}
+${degradationSection(summary)}
 ${baselineSection(summary)}
 ${invariantsSection(summary)}
 ${contractSamplesSection(summary)}

@@ -6,6 +6,8 @@
  */
 import { formatNumber, MISSING } from '../../reporting/page.ts';
 import type { LoadSummary } from '../engine/summary-types.ts';
+import { hostOf } from '../engine/summary.ts';
+import { describeFailures } from '../engine/verdict.ts';
 import { formatChangePct, formatThresholdActual, endpointTotals, runDurationMs } from './format.ts';
 
 /** Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates). */
@@ -75,6 +77,23 @@ export function renderJunit(summary: LoadSummary): string {
         }),
   });
 
+  // What the target did to the requests, by kind, from the summary's facts.
+  const failures = run.failures ?? [];
+  const failedRequests = failures.reduce((n, f) => n + f.failed, 0);
+  cases.push({
+    classname: suite,
+    name: 'requests (0 failed)',
+    ...(failedRequests === 0
+      ? {}
+      : {
+          failure: {
+            message: describeFailures(failures[0]!, hostOf(run.target.origin)),
+            type: 'requests',
+            body: failures.map((f) => describeFailures(f, hostOf(run.target.origin))).join('\n'),
+          },
+        }),
+  });
+
   const { contractFailures } = endpointTotals(summary);
   cases.push({
     classname: suite,
@@ -109,7 +128,7 @@ export function renderJunit(summary: LoadSummary): string {
     }
   }
 
-  const failures = cases.filter((c) => c.failure).length;
+  const failed = cases.filter((c) => c.failure).length;
   const durationMs = runDurationMs(summary);
   const time = durationMs === null ? 0 : Number((durationMs / 1000).toFixed(3));
   const properties = [
@@ -124,8 +143,8 @@ export function renderJunit(summary: LoadSummary): string {
 
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attrs({ name: `load ${run.scenario}`, tests: cases.length, failures, errors: 0, time })}>`,
-    `  <testsuite${attrs({ name: suite, tests: cases.length, failures, errors: 0, skipped: 0, time, timestamp: run.startedAt.slice(0, 19), hostname: run.target.origin })}>`,
+    `<testsuites${attrs({ name: `load ${run.scenario}`, tests: cases.length, failures: failed, errors: 0, time })}>`,
+    `  <testsuite${attrs({ name: suite, tests: cases.length, failures: failed, errors: 0, skipped: 0, time, timestamp: run.startedAt.slice(0, 19), hostname: run.target.origin })}>`,
     '    <properties>',
     properties,
     '    </properties>',

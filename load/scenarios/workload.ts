@@ -14,8 +14,11 @@ export function workloadOf(scenario: Scenario): Workload {
     thread(ctx) {
       const { accounts, flow } = scenario.perThread?.({ accounts: ctx.accounts, setupData: ctx.setupData }) ?? { accounts: ctx.accounts, flow: scenario.flow };
       let cursor = 0;
-      return ({ index, dueEpochMs }) =>
-        flow({ index, account: accounts[cursor++ % accounts.length]!, api: new IterationApi(ctx.http, ctx.sink, ctx.api, dueEpochMs), setupData: ctx.setupData });
+      return async ({ index, dueEpochMs }) => {
+        const api = new IterationApi(ctx.http, ctx.sink, ctx.api, dueEpochMs);
+        await flow({ index, account: accounts[cursor++ % accounts.length]!, api, setupData: ctx.setupData });
+        return api.failures > 0 ? 'failed' : 'completed';
+      };
     },
   };
 }
