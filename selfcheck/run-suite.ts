@@ -14,6 +14,8 @@ export interface FailedTest {
   title: string;
   /** The first line of the error, as the suite reported it (already redacted by the suite). */
   error: string;
+  /** The whole error message, colour codes removed (redacted by the suite as well). */
+  message: string;
 }
 
 export interface SuiteRun {
@@ -147,7 +149,7 @@ export async function runContractSuite(options: RunSuiteOptions): Promise<SuiteR
           else {
             counts.failed++;
             const error = t.results.find((r) => r.error)?.error?.message;
-            failures.push({ title: [...path, spec.title].join(' › '), error: firstLine(error) });
+            failures.push({ title: [...path, spec.title].join(' › '), error: firstLine(error), message: (error ?? '').replace(/\u001b\[[0-9;]*m/g, '') });
           }
         }
       }

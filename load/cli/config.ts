@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { cpus } from 'node:os';
-import { EnvReader, readSeedAccounts, type Env } from '../../lib/config.ts';
+import { EnvReader, readSeedAccounts, SAME_CLOCK_SKEW_SECONDS, type Env } from '../../lib/config.ts';
 import { ConfigError, SuiteError } from '../../lib/errors.ts';
 import { DEFAULT_DEGRADATION, type DegradationRule } from '../engine/degradation.ts';
 import { parseDuration } from '../engine/duration.ts';
@@ -48,6 +48,8 @@ export interface LoadConfig {
   validity: { minRateRatio: number; maxLagP99Ms: number };
   /** The last third of a run against its first: degraded beyond factor × p95 + margin. */
   degradation: DegradationRule;
+  /** LOAD_CHECK_SAMPLE: the fraction of responses whose contract is checked (default 1, every one). */
+  checkSample: number;
   /** null: the embedded reference API's seeded load accounts, known once it has started. */
   accounts: LoadAccount[] | null;
   api: TargetApi;
@@ -210,6 +212,7 @@ export function loadConfig(scenario: Scenario, env: Env, cli: CliOptions = {}): 
       minRateRatio: read.number('LOAD_MIN_RATE_RATIO', DEFAULTS.minRateRatio, { min: 0, max: 1, integer: false }),
       maxLagP99Ms: read.number('LOAD_MAX_LAG_P99_MS', DEFAULTS.maxLagP99Ms, { min: 1, max: 600_000, integer: false }),
     },
+    checkSample: read.number('LOAD_CHECK_SAMPLE', 1, { min: 0.0001, max: 1, integer: false }),
     degradation: {
       factor: read.number('LOAD_DEGRADATION_FACTOR', DEFAULT_DEGRADATION.factor, { min: 1, max: 1000, integer: false }),
       marginMs: read.number('LOAD_DEGRADATION_MARGIN_MS', DEFAULT_DEGRADATION.marginMs, { min: 0, max: 3_600_000, integer: false }),
@@ -222,6 +225,7 @@ export function loadConfig(scenario: Scenario, env: Env, cli: CliOptions = {}): 
         protected: read.path('PROTECTED_PATH', '/chat'),
       },
       apiVersion: read.string('API_VERSION', '0.2.0'),
+      clockSkewSeconds: read.number('CLOCK_SKEW_SECONDS', baseUrl === undefined ? SAME_CLOCK_SKEW_SECONDS : 5, { min: 0, max: 600 }),
     },
     reportRoot: read.string('LOAD_REPORT_DIR', 'reports/load'),
     outDir: cli.outDir,

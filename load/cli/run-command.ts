@@ -72,6 +72,7 @@ export function planFor(config: LoadConfig, target: { origin: string; kind: 'emb
         timeoutMs: config.timeoutMs,
         validity: config.validity,
         degradation: config.degradation,
+        checkSample: config.checkSample,
         thresholds: Object.fromEntries(Object.entries(config.thresholdMap).map(([k, list]) => [k, list.map((t) => (typeof t === 'string' ? t : t.threshold))])),
         abortOnFail: config.thresholds.filter((t) => t.abortOnFail).map((t) => `${t.key}: ${t.expression}`),
         accounts: target.accounts.length,
@@ -89,6 +90,7 @@ export function planFor(config: LoadConfig, target: { origin: string; kind: 'emb
     origin: target.origin,
     accounts: target.accounts,
     api: config.api,
+    checkSample: config.checkSample,
   };
 }
 

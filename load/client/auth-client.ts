@@ -13,17 +13,17 @@ import { createHash } from 'node:crypto';
 import type { ChatResponse, TokenResponse } from '../../contracts/index.ts';
 import type { HttpResult, HttpTarget } from '../engine/http.ts';
 import type { Tags } from '../engine/registry.ts';
-import type { SampleSink } from '../engine/samples.ts';
+import { contractCheck, type SampleSink } from '../engine/samples.ts';
 import { INVARIANT_CHECKS } from '../engine/summary.ts';
 import type { LoadAccount, TargetApi } from '../engine/workload.ts';
-import { jsonBody, matchesSchema, noStore, parseJson, runChecks, type ResponseCheck } from './checks.ts';
+import { jsonBody, matchesSchema, parseJson, runChecks, tokenContract, type ResponseCheck } from './checks.ts';
 
 export type { LoadAccount };
 
 /** Check names, stable: thresholds may name them (`checks{check:…}`). */
 export const CHECK = {
   status: (endpoint: string) => `${endpoint}: expected status`,
-  contract: (endpoint: string) => `${endpoint}: response matches the contract`,
+  contract: contractCheck,
   ...INVARIANT_CHECKS,
 } as const;
 
@@ -32,7 +32,6 @@ export function tokenDigest(token: string): string {
   return createHash('sha256').update(token).digest('base64url').slice(0, 16);
 }
 
-const TOKEN_CHECKS: readonly ResponseCheck[] = [jsonBody, matchesSchema('TokenResponse'), noStore];
 const CHAT_CHECKS: readonly ResponseCheck[] = [jsonBody, matchesSchema('ChatResponse')];
 
 /** Tag objects are made once per endpoint (and status): samples are many, their tags few. */
@@ -93,6 +92,8 @@ export class IterationApi {
     private readonly sink: SampleSink,
     private readonly api: TargetApi,
     private readonly dueEpochMs: number,
+    /** The fraction of responses whose contract is checked; the rest are counted, not judged. */
+    private readonly checkSample = 1,
   ) {}
 
   /**
@@ -121,9 +122,11 @@ export class IterationApi {
     const failed = !result.ok || result.status !== expected;
     let problems: string[] = [];
     let json: unknown;
+    // A declared sample (LOAD_CHECK_SAMPLE) of the responses is judged; the summary says how many.
+    const judged = !failed && (this.checkSample >= 1 || Math.random() < this.checkSample);
     if (result.ok && !failed) {
       json = parseJson(result.text);
-      problems = runChecks(checks, { status: result.status, headers: result.headers, json });
+      if (judged) problems = runChecks(checks, { status: result.status, headers: result.headers, json });
     }
     const sink = this.sink;
     sink.sample('http_reqs', tags.request(result), 1, at);
@@ -131,7 +134,7 @@ export class IterationApi {
     sink.sample('http_req_duration', tags.endpoint, durationMs, at);
     sink.sample('http_req_duration_corrected', tags.endpoint, first ? Math.max(durationMs, at - this.dueEpochMs) : durationMs, at);
     sink.sample('checks', tags.statusCheck, failed ? 0 : 1, at);
-    if (!failed) sink.sample('checks', tags.contractCheck, problems.length === 0 ? 1 : 0, at);
+    if (judged) sink.sample('checks', tags.contractCheck, problems.length === 0 ? 1 : 0, at);
     if (problems.length > 0) {
       sink.sample('contract_failures', tags.endpoint, 1, at);
       sink.contractFailure({ endpoint, status: result.ok ? result.status : null, problems: problems.slice(0, 5) });
@@ -148,7 +151,8 @@ export class IterationApi {
 
   /** POST sign-in; the token response when it held the contract, else null. */
   async signIn(account: LoadAccount): Promise<TokenResponse | null> {
-    const tokens = (await this.call('sign-in', this.api.paths.signIn, { email: account.email, password: account.password }, {}, 200, TOKEN_CHECKS)).json as TokenResponse | undefined;
+    const checks = [tokenContract({ issuedFor: { flow: 'sign-in', email: account.email }, clockSkewSeconds: this.api.clockSkewSeconds })];
+    const tokens = (await this.call('sign-in', this.api.paths.signIn, { email: account.email, password: account.password }, {}, 200, checks)).json as TokenResponse | undefined;
     if (!tokens) return null;
     this.noteTokens(tokens, Date.now());
     return tokens;
@@ -156,7 +160,8 @@ export class IterationApi {
 
   /** POST refresh with the session's refresh token; checks the answer is for the same user. */
   async refresh(session: TokenResponse): Promise<TokenResponse | null> {
-    const answer = await this.call('refresh', this.api.paths.refresh, { token: session.refresh_token }, { 'x-api-version': this.api.apiVersion }, 200, TOKEN_CHECKS);
+    const checks = [tokenContract({ issuedFor: { flow: 'refresh', user: session.user }, clockSkewSeconds: this.api.clockSkewSeconds })];
+    const answer = await this.call('refresh', this.api.paths.refresh, { token: session.refresh_token }, { 'x-api-version': this.api.apiVersion }, 200, checks);
     const tokens = answer.json as TokenResponse | undefined;
     if (!tokens) return null;
     const now = Date.now();

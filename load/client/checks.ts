@@ -4,7 +4,7 @@
  * value from the body. A client call lists the checks its endpoint needs; a rule added to
  * the contract is one more function here.
  */
-import { validate, type SchemaName } from '../../contracts/index.ts';
+import { tokenResponseRules, validate, type SchemaName, type TokenResponseContext } from '../../contracts/index.ts';
 
 export interface Answer {
   status: number;
@@ -17,7 +17,6 @@ export interface Answer {
 export type ResponseCheck = (answer: Answer) => string[];
 
 const JSON_MEDIA = /^application\/(?:[\w.+-]*\+)?json\s*(;|$)/i;
-const NO_STORE = /(^|,)\s*no-store\s*(,|$)/i;
 
 /** The body is JSON, announced as JSON. */
 export const jsonBody: ResponseCheck = (answer) => {
@@ -37,8 +36,17 @@ export const matchesSchema =
     return verdict.ok ? [] : verdict.violations.map((v) => `${v.path} ${v.rule}`);
   };
 
-/** Token responses must not be stored by caches. */
-export const noStore: ResponseCheck = (answer) => (NO_STORE.test(answer.headers['cache-control'] ?? '') ? [] : ['Cache-Control lacks no-store']);
+/**
+ * The whole contract of a token response, from the rules the Playwright specs check
+ * (contracts/rules.ts): schema, media type, no-store, bearer, the tokens' claims against
+ * the body, the expiry order against the answer's Date, the user it was issued for.
+ */
+export const tokenContract =
+  (context: TokenResponseContext): ResponseCheck =>
+  (answer) =>
+    answer.json === undefined
+      ? ['$ body is not JSON']
+      : tokenResponseRules({ body: answer.json, headers: answer.headers }, context).map((v) => `${v.rule}: ${v.message}`);
 
 export function runChecks(checks: readonly ResponseCheck[], answer: Answer): string[] {
   const problems: string[] = [];

@@ -34,6 +34,7 @@ export interface GeneratorInit {
   maxBodyBytes: number;
   graceMs: number;
   setupData: unknown;
+  checkSample: number;
 }
 
 export type GeneratorMessage =
@@ -73,7 +74,7 @@ export async function runGenerator(workload: Workload, init: GeneratorInit, port
   const given = await start;
   const startEpochMs = Number.isNaN(given) ? nowMs() : given;
   const recorder = new IntervalRecorder(startEpochMs);
-  const iteration = workload.thread({ http, sink: recorder, api: init.api, accounts: init.accounts, setupData: init.setupData });
+  const iteration = workload.thread({ http, sink: recorder, api: init.api, accounts: init.accounts, setupData: init.setupData, checkSample: init.checkSample });
   const endEpochMs = startEpochMs + schedule.durationMs;
 
   let inFlight = 0;

@@ -46,6 +46,8 @@ export interface RunPlan {
   origin: string;
   accounts: LoadAccount[];
   api: TargetApi;
+  /** LOAD_CHECK_SAMPLE: the fraction of responses whose contract is checked. */
+  checkSample: number;
 }
 
 export interface RunIo {
@@ -113,6 +115,7 @@ export async function runLoad(plan: RunPlan, io: RunIo): Promise<RunResult> {
       maxBodyBytes: plan.maxBodyBytes,
       graceMs: plan.graceMs,
       setupData,
+      checkSample: plan.checkSample,
     };
     const workerData: WorkerData = { kind: 'load-generator', init, entry: io.workerEntry };
     return { worker: new Worker(io.workerUrl, { workerData, execArgv: io.workerExecArgv }), index: w, ready: false, done: false };

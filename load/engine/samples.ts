@@ -26,3 +26,6 @@ export interface SampleSink {
 
 /** The check every token sighting feeds, judged where tokens of every thread meet. */
 export const TOKEN_UNIQUE_CHECK = 'tokens: never issued twice';
+
+/** The check a judged response feeds, per endpoint: the summary counts how many were judged. */
+export const contractCheck = (endpoint: string) => `${endpoint}: response matches the contract`;

@@ -207,6 +207,8 @@ export interface RunConfig {
   thresholds: Record<string, string[]>;
   abortOnFail: string[];
   accounts: number;
+  /** LOAD_CHECK_SAMPLE: the fraction of responses whose contract was checked (older summaries: 1). */
+  checkSample?: number;
   /** LOAD_DEGRADATION_FACTOR and LOAD_DEGRADATION_MARGIN_MS (older summaries lack them: the defaults). */
   degradation?: { factor: number; marginMs: number };
 }
@@ -275,6 +277,8 @@ export interface RunDetails {
   };
   /** Failed requests per endpoint by reason (a status, or a transport error's kind); older summaries lack it. */
   failures?: { endpoint: string; requests: number; failed: number; reasons: { reason: string; count: number }[] }[];
+  /** How many responses had their contract checked, of those with an expected status (LOAD_CHECK_SAMPLE). */
+  contractCoverage?: { sample: number; checked: number; responses: number };
   /** The generator process's highest resident memory during the run (older summaries lack it). */
   memory?: { peakRssBytes: number };
   /** Set on a summary made by merging segment summaries: the folders merged. */

@@ -14,7 +14,7 @@ import { countOwned, formatSegment, WHOLE, type Segment } from './segment.ts';
 import type { SeriesSet } from './series.ts';
 import type { BaselineVerdict, EndpointDetails, Invariants, K6Metric, LoadSummary, RunDetails, ThresholdResult, TimeSeries, TransportErrorKind, WindowFigures } from './summary-types.ts';
 import { aggregate, evaluateThresholds, parseThresholds, type Threshold } from './thresholds.ts';
-import { TOKEN_UNIQUE_CHECK } from './samples.ts';
+import { contractCheck, TOKEN_UNIQUE_CHECK } from './samples.ts';
 import { judgeValidity } from './validity.ts';
 
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.9)'];
@@ -289,6 +289,11 @@ export function summarize(folded: FoldedRun, options: SummarizeOptions = {}): Lo
     ...(merged ? { mergedFrom: options.mergedFrom } : {}),
   };
   const rule = base.config.degradation ?? DEFAULT_DEGRADATION;
+  details.contractCoverage = {
+    sample: base.config.checkSample ?? 1,
+    checked: Object.keys(details.endpoints).reduce((n, endpoint) => n + (checks[contractCheck(endpoint)]?.passes ?? 0) + (checks[contractCheck(endpoint)]?.fails ?? 0), 0),
+    responses: Object.values(details.endpoints).reduce((n, e) => n + e.requests - e.failed, 0),
+  };
   if (base.reportsCapacity) details.capacity = capacityOf(windows, base.config.validity.minRateRatio);
   if (base.reportsDrift) details.drift = driftOf(windows.map((figures, i) => ({ figures, set: fold.windows[i]!.set })), rule);
   details.degradation = degradationOf(fold, Object.keys(details.endpoints), rule);

@@ -18,6 +18,8 @@ export interface LoadAccount {
 export interface TargetApi {
   paths: { signIn: string; refresh: string; protected: string };
   apiVersion: string;
+  /** How far the target's clock may be from its `Date` header (CLOCK_SKEW_SECONDS, as for the contract suite). */
+  clockSkewSeconds: number;
 }
 
 export interface SetupContext {
@@ -36,6 +38,8 @@ export interface ThreadContext {
   accounts: readonly LoadAccount[];
   /** What `setup` returned, copied into this thread. */
   setupData: unknown;
+  /** LOAD_CHECK_SAMPLE: the fraction of responses whose contract is checked (1: every one). */
+  checkSample: number;
 }
 
 export interface Arrival {

@@ -65,6 +65,10 @@ export function renderConsoleSummary(summary: LoadSummary, options: ConsoleOptio
   for (const reason of v.reasons) out.push(`    ${c.yellow('-')} ${plain(reason)}`);
   const balance = describeBalance(summary);
   if (balance) out.push(`  arrivals ....: ${balance}`);
+  if (run.contractCoverage) {
+    const cc = run.contractCoverage;
+    out.push(`  contract ....: checked ${formatCount(cc.checked)} of ${formatCount(cc.responses)} responses${cc.sample < 1 ? ` (a declared sample: LOAD_CHECK_SAMPLE ${formatNumber(cc.sample)})` : ''}`);
+  }
   if (run.memory) out.push(`  memory ......: peak ${formatMemory(run.memory.peakRssBytes)} resident (the generator process)`);
   out.push('');
 

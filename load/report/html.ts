@@ -59,6 +59,10 @@ function header(summary: LoadSummary): string {
   ];
   const balance = describeBalance(summary);
   if (balance) facts.push(['arrivals', balance]);
+  if (run.contractCoverage) {
+    const cc = run.contractCoverage;
+    facts.push(['contract checked', `${formatCount(cc.checked)} of ${formatCount(cc.responses)} responses${cc.sample < 1 ? ` (LOAD_CHECK_SAMPLE ${formatNumber(cc.sample)})` : ''}`]);
+  }
   if (run.memory) facts.push(['peak memory', `${formatMemory(run.memory.peakRssBytes)} resident (the generator process)`]);
   if (run.mergedFrom?.length) facts.push(['merged from', run.mergedFrom.join(', ')]);
   return `<header>

@@ -15,7 +15,7 @@ export function workloadOf(scenario: Scenario): Workload {
       const { accounts, flow } = scenario.perThread?.({ accounts: ctx.accounts, setupData: ctx.setupData }) ?? { accounts: ctx.accounts, flow: scenario.flow };
       let cursor = 0;
       return async ({ index, dueEpochMs }) => {
-        const api = new IterationApi(ctx.http, ctx.sink, ctx.api, dueEpochMs);
+        const api = new IterationApi(ctx.http, ctx.sink, ctx.api, dueEpochMs, ctx.checkSample);
         await flow({ index, account: accounts[cursor++ % accounts.length]!, api, setupData: ctx.setupData });
         return api.failures > 0 ? 'failed' : 'completed';
       };
