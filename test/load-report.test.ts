@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { SuiteError } from '../lib/errors.ts';
+import { formatNumber } from '../reporting/page.ts';
 import type { LoadSummary } from '../load/engine/summary-types.ts';
 import { compareWithBaseline, readSummaryFile, renderBaselineMarkdown, renderBaselineTable } from '../load/report/baseline.ts';
 import { chartSpecs } from '../load/report/charts.ts';
@@ -85,20 +86,35 @@ describe('junit.xml', () => {
       else assert.match(failure?.message ?? '', /^breached: actual \d/, `${th.metric} breached without its actual value`);
     }
     assert.match(thresholdCases.find((c) => c.name === 'http_req_duration{endpoint:sign-in}: p(95)<100')!.failure!.message, /actual \d+ ms/);
+    // The breached fixture also fails 1 % of its sign-ins: the requests testcase fails, naming them.
+    const signIn = summary.puppilot.endpoints['sign-in']!;
+    assert.ok(signIn.failed > 0 && Object.entries(summary.puppilot.endpoints).every(([name, e]) => name === 'sign-in' || e.failed === 0), 'only sign-ins failed');
     assert.deepEqual(cases.filter((c) => c.classname === 'load.load').map((c) => [c.name, c.failure === undefined]), [
       ['run validity', true],
+      ['requests (0 failed)', false],
       ['contract (0 contract failures)', true],
     ]);
+    const requests = cases.find((c) => c.name === 'requests (0 failed)')!.failure!;
+    assert.match(requests.message, new RegExp(`^sign-in: ${signIn.failed} of ${signIn.requests} failed: HTTP (503|429) ×\\d+, HTTP (503|429) ×\\d+$`), requests.message);
     const suite = elements.find((e) => e.name === 'testsuite')!;
     assert.equal(Number(suite.attrs.tests), cases.length);
     assert.equal(Number(suite.attrs.failures), cases.filter((c) => c.failure).length);
-    assert.equal(Number(suite.attrs.failures), breached.length);
+    assert.equal(Number(suite.attrs.failures), breached.length + 1);
   });
 
   test('a passing run has no failure element at all', () => {
-    const xml = renderJunit(loadSummaryFixture());
+    const summary = loadSummaryFixture();
+    assert.equal(summary.puppilot.verdict.status, 'passed', 'the fixture passes');
+    const xml = renderJunit(summary);
     assert.doesNotMatch(xml, /<failure/);
-    assert.equal(testcases(xml).cases.length, 4 + 2);
+    // The load scenario's seven thresholds, each its own testcase, then validity, requests and contract.
+    assert.equal(summary.puppilot.thresholds.length, 7);
+    assert.deepEqual(testcases(xml).cases.map((c) => c.name), [
+      ...summary.puppilot.thresholds.map((t) => `${t.metric}: ${t.expression}`),
+      'run validity',
+      'requests (0 failed)',
+      'contract (0 contract failures)',
+    ]);
   });
 
   test('validity, contract failures and baseline regressions fail their own testcases', () => {
@@ -107,9 +123,20 @@ describe('junit.xml', () => {
     const verdict = compareWithBaseline(current, baseline, { allowedPct: 10, source: 'load/load-20261120T020000Z/summary.json' });
     const { cases } = testcases(renderJunit({ ...current, puppilot: { ...current.puppilot, baseline: verdict } }));
     const byName = new Map(cases.map((c) => [c.name, c]));
-    assert.match(byName.get('run validity')!.failure!.message, /^invalid: offered .* below the 95 % required/);
-    assert.equal(byName.get('contract (0 contract failures)')!.failure!.message, '3 contract failures');
-    assert.match(byName.get('contract (0 contract failures)')!.failure!.text, /\/reply: must be string/);
+    // Every reason the engine gave (validity.ts), in its order, the first that the generator fell behind.
+    const reasons = current.puppilot.validity.reasons;
+    assert.ok(reasons.length >= 2, `the invalid fixture has its reasons: ${reasons.join('; ')}`);
+    assert.equal(byName.get('run validity')!.failure!.message, `invalid: ${reasons.join('; ')}`);
+    assert.match(byName.get('run validity')!.failure!.message, /^invalid: generator fell behind: [\d.]+ of 40 arrivals\/s over the run, lag p99 [\d.]+ ms; /);
+    const contract = byName.get('contract (0 contract failures)')!.failure!;
+    const broken = Object.entries(current.puppilot.endpoints).filter(([, e]) => e.contractFailures > 0);
+    const total = broken.reduce((n, [, e]) => n + e.contractFailures, 0);
+    assert.ok(total > 1, 'the fixture broke the contract more than once');
+    assert.equal(contract.message, `${total} contract failures`);
+    for (const [name, e] of broken) assert.ok(contract.text.includes(`${name}: ${e.contractFailures} of ${e.requests} responses broke the contract`), `${name}'s count`);
+    const sample = current.puppilot.contractFailureSamples[0]!;
+    assert.deepEqual(sample.problems, ['$.reply must be string', '$.usage required']);
+    assert.ok(contract.text.includes(`sample ${sample.endpoint} status ${sample.status}: $.reply must be string; $.usage required`), `the sample's problems: ${contract.text}`);
     const baselineCases = cases.filter((c) => c.classname === 'load.load.baseline');
     assert.deepEqual(baselineCases.map((c) => c.name), verdict.comparisons.map((c) => `baseline: ${c.figure}`));
     assert.match(byName.get('baseline: p95 sign-in')!.failure!.message, /^regressed: baseline .* change \+[\d.]+ % \(allowed 10 %\)$/);
@@ -126,14 +153,19 @@ describe('junit.xml', () => {
     assert.doesNotMatch(xml, /\u0007/, 'a control character XML forbids');
     assert.equal(elements.find((e) => e.name === 'property' && e.attrs.name === 'description')!.attrs.value, HOSTILE.replace('\u0007', '\uFFFD'));
     assert.equal(elements.find((e) => e.name === 'testsuite')!.attrs.name, 'load.load"<x>&');
-    assert.equal(cases[0]!.name, 'http_req_duration: p(95)<500 && "odd"');
+    assert.equal(cases[0]!.name, 'http_req_duration{endpoint:sign-in}: p(95)<500 && "odd"');
+    assert.ok(xml.includes('name="http_req_duration{endpoint:sign-in}: p(95)&lt;500 &amp;&amp; &quot;odd&quot;"'), 'the expression, escaped in its attribute');
     assert.equal(escapeXml(`a<b>&"'`), 'a&lt;b&gt;&amp;&quot;&apos;');
   });
 });
 
+/** A string matched literally inside a RegExp. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 describe('the terminal summary', () => {
+  // Slower by a quarter: the upper steps breach sign-in's p95 < 800 ms, the lower ones hold: a capacity.
   const baseline = loadSummaryFixture({ stress: true });
-  const current = loadSummaryFixture({ stress: true, breached: true, latencyScale: 1.25 });
+  const current = loadSummaryFixture({ stress: true, latencyScale: 1.25 });
   const verdict = compareWithBaseline(current, baseline, { allowedPct: 10, source: 'load/stress-20261120T020000Z/summary.json' });
   const withBaseline: LoadSummary = { ...current, puppilot: { ...current.puppilot, baseline: verdict } };
 
@@ -142,10 +174,19 @@ describe('the terminal summary', () => {
     assert.doesNotMatch(text, ANSI);
     const lines = text.split('\n');
     assert.match(lines[0]!, /^ {2}✗ FAILED {2}stress against http:\/\/127\.0\.0\.1:8787 \(embedded\)$/);
-    assert.match(lines[1]!, /threshold breached: http_req_duration\{endpoint:sign-in\}: p\(95\)<100/);
-    assert.match(text, /executor \.+: ramping-arrival-rate, 40\/1s → 40 over 6s → 60 over 6s/);
-    assert.match(text, /workers \.+: 2, whole run/);
-    assert.match(text, /validity \.+: valid: target 80\/s, offered 79\.9\/s \(99\.8 %\), started [\d.]+\/s, lag p99 3\.1 ms/);
+    // Every reason of the verdict, one a line under it, in the engine's order (verdict.ts); among them sign-in's breach.
+    const reasons = current.puppilot.verdict.reasons;
+    assert.ok(reasons.some((r) => /^threshold breached: http_req_duration\{endpoint:sign-in\}: p\(95\)<800 \(actual [\d.]+\)$/.test(r)), reasons.join('\n'));
+    assert.deepEqual(lines.slice(1, 1 + reasons.length), reasons.map((r) => `    - ${r}`));
+    assert.equal(lines[1 + reasons.length], '');
+    // The fixture's stress: the scenario's six steps scaled to a 40/s peak over 30 s.
+    assert.match(text, /^ {2}executor \.+: ramping-arrival-rate, steps 3\.33, 6\.67, 13\.3, 20, 26\.7, 40\/s, each 0\.8s ramp \+ 4\.2s plateau, maxVUs 400$/m);
+    assert.match(text, new RegExp(`^ {2}workers \\.+: ${current.puppilot.config.workers}, whole run \\(no segment\\)$`, 'm'));
+    const v = current.puppilot.validity;
+    assert.ok(v.valid && v.startedRate < v.offeredRate, 'a valid run that dropped arrivals: started below offered');
+    const validity = `valid: target ${formatNumber(v.targetRate)}/s, offered ${formatNumber(v.offeredRate)}/s (${formatNumber((v.offeredRate / v.targetRate) * 100)} %), started ${formatNumber(v.startedRate)}/s, lag p99 ${formatNumber(v.lagMs.p99)} ms`;
+    assert.match(text, new RegExp(`^ {2}validity \\.+: ${literal(validity)}$`, 'm'));
+    assert.match(validity, /^valid: target [\d.]+\/s, offered [\d.]+\/s \([\d.]+ %\), started [\d.]+\/s, lag p99 [\d.]+ ms$/);
     const header = lines.find((l) => l.trim().startsWith('endpoint'))!;
     assert.match(header, /endpoint +reqs +req\/s +failed +contract +p50 +p95 +p99 +p99 corrected/);
     for (const endpoint of FIXTURE_ENDPOINTS) {
@@ -160,10 +201,21 @@ describe('the terminal summary', () => {
       assert.match(line, th.ok ? /^ {4}✓ / : /^ {4}✗ /);
       assert.match(line, /actual [\d.]+/);
     }
-    assert.match(text, /capacity \.+: 80\/s \(step 3, the highest step that held every threshold\)/);
+    const capacity = current.puppilot.capacity!;
+    assert.ok(capacity.rate !== null && capacity.step !== null, 'the lower steps held: a capacity');
+    assert.match(text, /^ {2}capacity \.+: [\d.]+\/s \(step \d+: [\d.]+\/s, the highest step that held every threshold\)$/m);
+    assert.ok(text.includes(`  capacity ....: ${formatNumber(capacity.rate)}/s (${capacity.step}, the highest step that held every threshold)\n`), 'the summary\'s capacity');
+    const noCapacity = renderConsoleSummary(loadSummaryFixture({ stress: true, breached: true }), { color: false });
+    assert.match(noCapacity, /^ {2}capacity \.+: no step held every threshold$/m, 'sign-in p95 < 100 ms breached at every step');
     assert.match(text, /baseline \.+: REGRESSED against load\/stress-20261120T020000Z\/summary\.json/);
-    assert.match(text, /p95 sign-in +[\d.]+ ms +[\d.]+ ms +\+25 % +REGRESSED/);
-    assert.ok(text.indexOf('FAILED') < text.indexOf('executor') && text.indexOf('thresholds') < text.indexOf('capacity') && text.indexOf('capacity') < text.indexOf('baseline'));
+    // A quarter slower, as the histograms keep it (3 significant digits): +25 % within 0.3 points, "+25 %" once written.
+    const p95 = verdict.comparisons.find((c) => c.figure === 'p95 sign-in')!;
+    assert.ok(p95.regressed && Math.abs(p95.changePct! - 25) < 0.3, `p95 sign-in change ${p95.changePct}`);
+    assert.match(text, new RegExp(`^ {4}p95 sign-in +${literal(formatNumber(p95.baseline))} ms +${literal(formatNumber(p95.current))} ms +\\+25 % +REGRESSED$`, 'm'));
+    assert.match(text, /^ {4}p95 sign-in +[\d,.]+ ms +[\d,.]+ ms +\+25 % +REGRESSED$/m);
+    // In that order (by their line heads: the stress description itself speaks of the capacity).
+    const at = ['✗ FAILED', '\n  executor ....: ', '\n  validity ....: ', '\n  endpoint ', '\n  thresholds\n', '\n  capacity ....: ', '\n  baseline ....: '].map((head) => text.indexOf(head));
+    assert.ok(at.every((i, k) => i >= 0 && (k === 0 || i > at[k - 1]!)), `the sections out of order: ${at.join(', ')}`);
   });
 
   test('colour only when asked', () => {
@@ -174,15 +226,28 @@ describe('the terminal summary', () => {
   });
 
   test('a soak run shows its drift, a passing run says PASSED, and names cannot inject escape codes', () => {
-    const soak = renderConsoleSummary(loadSummaryFixture({ soak: true, description: `evil \u001b[2J${HOSTILE}` }), { color: false });
+    const soakSummary = loadSummaryFixture({ soak: true, description: `evil \u001b[2J${HOSTILE}` });
+    const soak = renderConsoleSummary(soakSummary, { color: false });
     assert.match(soak.split('\n')[0]!, /^ {2}✓ PASSED {2}soak /);
     assert.match(soak, /drift \.+: p95 [\d.]+ ms → [\d.]+ ms \(\+[\d.]+ %\), failed [\d.]+ % → [\d.]+ %/);
+    const drift = soakSummary.puppilot.drift!;
+    assert.ok(drift.p95LastMs! > drift.p95FirstMs! && drift.p95ChangePct! > 0, 'latency drifted up');
+    assert.ok(
+      soak.includes(`  drift .......: p95 ${formatNumber(drift.p95FirstMs)} ms → ${formatNumber(drift.p95LastMs)} ms (+${formatNumber(drift.p95ChangePct)} %), failed ${formatNumber(drift.failedRateFirst * 100)} % → ${formatNumber(drift.failedRateLast * 100)} %\n`),
+      "the summary's drift",
+    );
     assert.doesNotMatch(soak, /capacity/);
     assert.doesNotMatch(soak, ANSI);
     assert.doesNotMatch(soak, /\u0007/);
-    const invalid = renderConsoleSummary(loadSummaryFixture({ invalid: true }), { color: false });
+    const invalidSummary = loadSummaryFixture({ invalid: true });
+    const invalid = renderConsoleSummary(invalidSummary, { color: false });
     assert.match(invalid.split('\n')[0]!, /^ {2}! INVALID /);
-    assert.match(invalid, /validity \.+: INVALID: .*\n +- offered [\d.]+ % of the target rate/);
+    // The validity line with the offered share, then each of the engine's reasons (validity.ts) under it.
+    const v = invalidSummary.puppilot.validity;
+    assert.ok(v.reasons.length >= 2 && v.offeredRate < 0.95 * v.targetRate, 'the generator fell behind');
+    const validity = `INVALID: target ${formatNumber(v.targetRate)}/s, offered ${formatNumber(v.offeredRate)}/s (${formatNumber((v.offeredRate / v.targetRate) * 100)} %), started ${formatNumber(v.startedRate)}/s, lag p99 ${formatNumber(v.lagMs.p99)} ms`;
+    assert.ok(invalid.includes(`  validity ....: ${validity}\n${v.reasons.map((r) => `    - ${r}\n`).join('')}`), `the validity line and its reasons:\n${invalid}`);
+    assert.match(invalid, /validity \.+: INVALID: target [\d.]+\/s, offered [\d.]+\/s \([\d.]+ %\), .*\n +- generator fell behind: [\d.]+ of [\d.]+ arrivals\/s over the run/);
   });
 });
 
@@ -190,11 +255,16 @@ describe('the baseline comparison', () => {
   const baseline = loadSummaryFixture({ stress: true });
 
   test('a figure worse by more than the allowed percentage regresses; within it does not', () => {
-    const slower = compareWithBaseline(loadSummaryFixture({ stress: true, latencyScale: 1.2 }), baseline, { allowedPct: 10, source: 'b' });
+    const slowerRun = loadSummaryFixture({ stress: true, latencyScale: 1.2 });
+    const slower = compareWithBaseline(slowerRun, baseline, { allowedPct: 10, source: 'b' });
     const p95 = slower.comparisons.find((c) => c.figure === 'p95 sign-in')!;
     assert.equal(p95.unit, 'ms');
     assert.equal(p95.baseline, baseline.puppilot.endpoints['sign-in']!.duration['p(95)']);
-    assert.ok(Math.abs(p95.changePct! - 20) < 0.01, `change ${p95.changePct}`);
+    assert.equal(p95.current, slowerRun.puppilot.endpoints['sign-in']!.duration['p(95)']);
+    assert.equal(p95.changePct, ((p95.current! - p95.baseline!) / p95.baseline!) * 100);
+    // Every latency 1.2 times as long; the histograms keep 3 significant digits (each figure
+    // within 0.1 %), so the change is +20 % within 0.3 points.
+    assert.ok(Math.abs(p95.changePct! - 20) < 0.3, `change ${p95.changePct}`);
     assert.equal(p95.regressed, true);
     assert.equal(slower.regressed, true);
 
@@ -214,14 +284,22 @@ describe('the baseline comparison', () => {
     const current = structuredClone(baseline);
     current.puppilot.endpoints['sign-in']!.duration['p(95)'] = baseline.puppilot.endpoints['sign-in']!.duration['p(95)'] * 1.1;
     current.metrics.http_reqs!.values.rate = baseline.metrics.http_reqs!.values.rate! * 0.85;
-    current.puppilot.capacity = { rate: 60, step: 'step 2' };
+    // The capacity one step lower than the baseline's: a real step of the run.
+    const knee = baseline.puppilot.windows.findIndex((w) => w.label === baseline.puppilot.capacity!.step);
+    assert.ok(knee >= 1, `the baseline's capacity is above the first step: ${baseline.puppilot.capacity!.step}`);
+    const lower = baseline.puppilot.windows[knee - 1]!;
+    const baseRate = baseline.puppilot.capacity!.rate!;
+    current.puppilot.capacity = { rate: lower.targetRate, step: lower.label };
     const verdict = compareWithBaseline(current, baseline, { allowedPct: 10, source: 'b' });
     const by = new Map(verdict.comparisons.map((c) => [c.figure, c]));
     assert.equal(by.get('p95 sign-in')!.regressed, false, '+10 % with 10 % allowed holds');
     assert.equal(by.get('throughput')!.regressed, true);
     assert.ok(Math.abs(by.get('throughput')!.changePct! + 15) < 1e-6);
     assert.equal(by.get('throughput')!.unit, 'req/s');
-    assert.deepEqual([by.get('capacity')!.baseline, by.get('capacity')!.current, by.get('capacity')!.changePct, by.get('capacity')!.regressed], [80, 60, -25, true]);
+    assert.deepEqual([by.get('capacity')!.baseline, by.get('capacity')!.current, by.get('capacity')!.regressed], [baseRate, lower.targetRate, true]);
+    assert.ok(lower.targetRate < baseRate * 0.9, 'more than 10 % lower');
+    assert.ok(Math.abs(by.get('capacity')!.changePct! - ((lower.targetRate - baseRate) / baseRate) * 100) < 1e-9);
+    assert.equal(by.get('capacity')!.unit, 'req/s');
 
     current.metrics.http_reqs!.values.rate = baseline.metrics.http_reqs!.values.rate! * 3;
     assert.equal(compareWithBaseline(current, baseline, { allowedPct: 10, source: 'b' }).comparisons.find((c) => c.figure === 'throughput')!.regressed, false);
@@ -236,7 +314,8 @@ describe('the baseline comparison', () => {
     current.puppilot.endpoints.extra = structuredClone(baseline.puppilot.endpoints.refresh!);
     const verdict = compareWithBaseline(current, baseline, { allowedPct: 0, source: 'b' });
     const by = new Map(verdict.comparisons.map((c) => [c.figure, c]));
-    assert.deepEqual(by.get('capacity'), { figure: 'capacity', unit: 'req/s', baseline: 80, current: null, changePct: null, regressed: false });
+    assert.ok(typeof baseline.puppilot.capacity!.rate === 'number', 'the baseline has a capacity');
+    assert.deepEqual(by.get('capacity'), { figure: 'capacity', unit: 'req/s', baseline: baseline.puppilot.capacity!.rate, current: null, changePct: null, regressed: false });
     assert.deepEqual(by.get('throughput')!.current, null);
     assert.equal(by.get('throughput')!.regressed, false);
     assert.deepEqual([by.get('p99 sign-in')!.current, by.get('p99 sign-in')!.changePct, by.get('p99 sign-in')!.regressed], [null, null, false]);
@@ -254,16 +333,22 @@ describe('the baseline comparison', () => {
     current.puppilot.endpoints['sign-in']!.duration['p(95)'] *= 1.5;
     const verdict = compareWithBaseline(current, baseline, { allowedPct: 10, source: 'runs/a|b`c' });
     const table = renderBaselineTable(verdict).split('\n');
+    const p95 = baseline.puppilot.endpoints['sign-in']!.duration['p(95)'];
+    const p99 = baseline.puppilot.endpoints['sign-in']!.duration['p(99)'];
+    assert.ok(p95 >= 1000 && p99 >= 1000, 'figures of four digits, written with a thousands separator');
     assert.match(table[0]!, /^figure +baseline +current +change +result$/);
-    assert.match(table[1]!, /^p95 sign-in +[\d.]+ ms +[\d.]+ ms +\+50 % +REGRESSED$/);
-    assert.match(table[2]!, /^p99 sign-in +[\d.]+ ms +[\d.]+ ms +0 % +ok$/);
+    assert.match(table[1]!, /^p95 sign-in +[\d,.]+ ms +[\d,.]+ ms +\+50 % +REGRESSED$/);
+    assert.match(table[1]!, new RegExp(`^p95 sign-in +${literal(formatNumber(p95))} ms +${literal(formatNumber(p95 * 1.5))} ms `));
+    assert.match(table[2]!, /^p99 sign-in +[\d,.]+ ms +[\d,.]+ ms +0 % +ok$/);
+    assert.match(table[2]!, new RegExp(`^p99 sign-in +${literal(formatNumber(p99))} ms +${literal(formatNumber(p99))} ms `));
 
     const verdictWithNull = { ...verdict, comparisons: [...verdict.comparisons, { figure: 'p95 a|b <i>', unit: 'ms' as const, baseline: null, current: 3, changePct: null, regressed: false }] };
     const md = renderBaselineMarkdown(verdictWithNull).split('\n');
     assert.match(md[0]!, /^\*\*Regressed\*\* against the baseline `runs\/a\|bc` \(started 2026-11-28 17:45:00 UTC\), allowed 10 % worse\.$/);
     assert.equal(md[2], '| figure | baseline | current | change | result |');
     assert.equal(md[3], '| --- | ---: | ---: | ---: | --- |');
-    assert.match(md[4]!, /^\| p95 sign-in \| [\d.]+ ms \| [\d.]+ ms \| \+50 % \| ❌ regressed \|$/);
+    assert.equal(md[4], `| p95 sign-in | ${formatNumber(p95)} ms | ${formatNumber(p95 * 1.5)} ms | +50 % | ❌ regressed |`);
+    assert.match(md[4]!, /^\| p95 sign-in \| [\d,.]+ ms \| [\d,.]+ ms \| \+50 % \| ❌ regressed \|$/);
     assert.equal(md.at(-2), '| p95 a\\|b &lt;i&gt; | – | 3 ms | – | not compared |');
     for (const row of md.slice(2, -1)) assert.equal(row.replace(/\\\|/g, '').split('|').length, 7, `a row with the wrong column count: ${row}`);
   });
@@ -321,8 +406,23 @@ describe('report.html markup', () => {
       assert.ok(html.includes(`<figure class="chart" id="${spec.id}" data-chart="${spec.kind}"`), `no figure for ${spec.id}`);
       for (const column of spec.data) assert.equal(column.length, summary.puppilot.timeseries.t.length, `${spec.id}: a column of the wrong length`);
     }
-    assert.match(html, /<p class="capacity" id="capacity"><strong>Capacity:<\/strong> 80 arrivals\/s \(step 3\)/);
-    assert.equal(html.match(/<tr class="(ok|breached)[^"]*"><td>step \d/g)?.length, 5);
+    // Sign-in's p95 < 100 ms breaks every one of the six steps: no capacity, no knee, every row breached.
+    assert.equal(summary.puppilot.capacity!.rate, null);
+    assert.ok(html.includes('<p class="capacity bad" id="capacity"><strong>Capacity:</strong> no step held every threshold.</p>'), 'no capacity');
+    assert.equal(summary.puppilot.windows.length, 6);
+    assert.deepEqual(html.match(/<tr class="[^"]*"><td>step \d+: /g), Array.from({ length: 6 }, (_, i) => `<tr class="breached"><td>step ${i + 1}: `));
+
+    // Without it the lower steps hold: the capacity is the highest of them, its row the knee.
+    const held = loadSummaryFixture({ stress: true });
+    const page = renderRunReport(held);
+    const { rate, step } = held.puppilot.capacity!;
+    assert.ok(rate !== null && step !== null, 'the lower steps held');
+    assert.match(page, /<p class="capacity" id="capacity"><strong>Capacity:<\/strong> [\d.]+ arrivals\/s \(step \d+: [\d.]+\/s\), the highest step that held every threshold\.<\/p>/);
+    assert.ok(page.includes(`<p class="capacity" id="capacity"><strong>Capacity:</strong> ${formatNumber(rate)} arrivals/s (${step}), the highest step that held every threshold.</p>`), "the summary's capacity");
+    const rows = [...page.matchAll(/<tr class="([^"]*)"><td>(step \d+: [^<]*)<\/td>/g)].map((m) => [m[2], m[1]]);
+    assert.deepEqual(rows, held.puppilot.windows.map((w) => [w.label, `${w.thresholdsHeld ? 'ok' : 'breached'}${w.label === step ? ' knee' : ''}`]));
+    assert.equal(rows.filter(([, c]) => c!.endsWith(' knee')).length, 1, 'one knee');
+    assert.ok(rows.some(([, c]) => c === 'ok') && rows.some(([, c]) => c === 'breached'), 'steps that held and steps that did not');
   });
 
   test('writeRunReports writes summary.json, report.html and junit.xml into a new folder', () => {

@@ -103,7 +103,7 @@ describe('against a reference API with one defect or variation', () => {
     assert.ok(failures >= 4 && failures <= 6, `contract failures: ${failures}`);
     assert.equal(d.endpoints['sign-in']!.failed, 0, 'a 200 with a wrong body is a contract failure, not an HTTP failure');
     assert.ok(d.verdict.reasons.some((r) => /broke the contract/.test(r)), d.verdict.reasons.join('; '));
-    assert.ok(d.contractFailureSamples.some((s) => s.problems.includes('$.user.organization_id required')), JSON.stringify(d.contractFailureSamples));
+    assert.ok(d.contractFailureSamples.some((s) => s.problems.some((p) => p.startsWith('schema: $.user.organization_id: required'))), JSON.stringify(d.contractFailureSamples));
     assert.match(run.stdout, /FAILED/);
   });
 

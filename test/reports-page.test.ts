@@ -18,6 +18,7 @@ import { writeRunReports } from '../load/report/write.ts';
 import { recordContractRun, type ContractStatus } from '../reporting/contract-history.ts';
 import { writeReportsIndex } from '../reporting/index-page.ts';
 import { runFolderName } from '../reporting/load-runs.ts';
+import { formatNumber } from '../reporting/page.ts';
 import { writeLoadRun } from './fixtures/load-runs.ts';
 import { loadSummaryFixture, type LoadSummaryFixtureOptions } from './fixtures/load-summary.ts';
 
@@ -279,7 +280,15 @@ describe('the reports page in Chromium', () => {
       assert.match(loadRows[0]!.html, new RegExp(`<a href="load/${runId(loadRuns[6]!)}/report\\.html">2026-11-24 02:00:00 UTC</a>`));
       const stressRows = await rowsOf(page, 'section.scenario[data-scenario="stress"] table.runs tbody tr');
       assert.equal(stressRows.length, 4);
-      assert.match(stressRows[0]!.html, /<td class="num">\d+(\.\d+)? <span class="muted">\(step \d\)<\/span><\/td>/, 'the capacity column');
+      // The capacity column: each run's capacity and the step it was reached at (stress labels a step "step 4: 21/s").
+      const stressRuns = LOAD_RUNS.filter((r) => r.scenario === 'stress').reverse();
+      assert.deepEqual(stressRows.map((r) => r.run), stressRuns.map(runId));
+      for (const [i, run] of stressRuns.entries()) {
+        const { rate, step } = summaryOf(runId(run)).puppilot.capacity!;
+        assert.ok(rate !== null && step !== null, `${runId(run)} has a capacity`);
+        assert.match(stressRows[i]!.html, /<td class="num">\d+(\.\d+)? <span class="muted">\(step \d+: \d+(\.\d+)?\/s\)<\/span><\/td>/, 'the capacity column');
+        assert.ok(stressRows[i]!.html.includes(`<td class="num">${formatNumber(rate)} <span class="muted">(${step})</span></td>`), `${runId(run)}: capacity ${rate} at ${step}`);
+      }
 
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       const png = readFileSync(SCREENSHOT);
