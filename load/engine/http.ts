@@ -17,13 +17,14 @@ export interface HttpRequest {
 }
 
 /** Classes of failure that are not an HTTP status. */
-export type TransportErrorKind = 'connect' | 'timeout' | 'reset' | 'body_too_large' | 'other';
+export type TransportErrorKind = 'connect' | 'timeout' | 'reset' | 'body_too_large' | 'abandoned' | 'other';
 
 const KIND_WORDS: Record<TransportErrorKind, string> = {
   connect: 'connection refused or unreachable',
   timeout: 'no complete answer within LOAD_TIMEOUT',
   reset: 'connection reset',
   body_too_large: 'body larger than LOAD_MAX_BODY',
+  abandoned: 'still in flight when the grace period ended',
   other: 'transport error',
 };
 
@@ -138,6 +139,8 @@ export class HttpTarget {
    */
   private readonly inFlight = new Set<InFlight>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** Set when the grace period ended: requests cut now were abandoned, not failed by the target. */
+  private abandoning = false;
   private readonly sweepEveryMs: number;
 
   constructor(
@@ -224,6 +227,7 @@ export class HttpTarget {
         },
         onResponseError: (_controller, error) => {
           if (tooLarge !== undefined) finish(this.failure('body_too_large', tooLarge, sentAt));
+          else if (this.abandoning) finish(this.failure('abandoned', describeErrorKind('abandoned'), sentAt));
           else if (entry.expired || error instanceof DeadlinePassed) finish(this.failure('timeout', `no complete answer within ${this.timeoutMs} ms`, sentAt));
           else {
             const kind = classifyError(error);
@@ -256,6 +260,8 @@ export class HttpTarget {
         return codes.includes('ECONNRESET') ? 'connection reset' : 'connection closed before the answer was complete';
       case 'body_too_large':
         return `body larger than ${formatBytes(this.maxBodyBytes)}`;
+      case 'abandoned':
+        return describeErrorKind(kind);
       case 'other': {
         const message = (error as Error | undefined)?.message?.split('\n')[0] ?? String(error);
         return `${describeErrorKind(kind)}: ${message.slice(0, 120)}`;
@@ -265,6 +271,7 @@ export class HttpTarget {
 
   /** Closes the connections; `abandon` destroys them with whatever is still in flight. */
   async close(abandon = false): Promise<void> {
+    this.abandoning = abandon;
     clearInterval(this.sweeper);
     this.sweeper = undefined;
     if (abandon) await this.pool.destroy().catch(() => undefined);

@@ -326,6 +326,7 @@ export function summarize(folded: FoldedRun, options: SummarizeOptions = {}): Lo
     thresholds: results,
     requests: whole.count('http_reqs'),
     contractFailures: whole.count('contract_failures'),
+    contractExample: folded.contractFailures[0],
     invariants,
     flowErrors: ends.flatMap((e) => e?.flowErrors ?? []),
     abandoned,

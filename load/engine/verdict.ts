@@ -28,6 +28,8 @@ export interface VerdictFacts {
   thresholds: readonly ThresholdResult[];
   requests: number;
   contractFailures: number;
+  /** The first contract failure seen, redacted: what the contract failures were like. */
+  contractExample: { endpoint: string; problems: readonly string[] } | undefined;
   invariants: Invariants;
   flowErrors: readonly string[];
   abandoned: number;
@@ -42,7 +44,7 @@ const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 export const abortReason = (a: AbortFact) => `${a.metric}: ${a.expression} breached (${a.actual ?? 'no data'}) with abortOnFail`;
 
-const TRANSPORT_KINDS = new Set<string>(['connect', 'timeout', 'reset', 'body_too_large', 'other']);
+const TRANSPORT_KINDS = new Set<string>(['connect', 'timeout', 'reset', 'body_too_large', 'abandoned', 'other']);
 
 /** "sign-in: 6 of 6 failed: connection refused or unreachable ×6 (127.0.0.1:9)". */
 export function describeFailures(f: EndpointFailures, target: string): string {
@@ -53,8 +55,12 @@ export function describeFailures(f: EndpointFailures, target: string): string {
 
 export function decideVerdict(f: VerdictFacts): Verdict {
   const reasons: string[] = [];
-  // What the target did comes first: the failures by kind, then a cap it held full.
+  // What the target did comes first: the failures by kind, the broken contract, a cap it held full.
   for (const e of f.failures) if (e.failed > 0) reasons.push(describeFailures(e, f.target));
+  if (f.contractFailures > 0) {
+    const example = f.contractExample ? ` (${f.contractExample.endpoint}: ${f.contractExample.problems[0] ?? 'no detail'})` : '';
+    reasons.push(`${f.contractFailures} ${plural(f.contractFailures, 'response', 'responses')} broke the contract${example}`);
+  }
   if (f.capFull.seconds > 0 && f.capFull.dropped > 0) {
     reasons.push(`the target held ${f.capFull.cap} iterations in flight (the cap) for ${f.capFull.seconds} s: ${f.capFull.dropped} ${plural(f.capFull.dropped, 'arrival', 'arrivals')} dropped`);
   }
@@ -62,7 +68,6 @@ export function decideVerdict(f: VerdictFacts): Verdict {
   if (f.aborted) reasons.push(`aborted: ${abortReason(f.aborted)}`);
   reasons.push(...f.validity.reasons.map((r) => `invalid run: ${r}`));
   for (const t of f.thresholds) if (!t.ok) reasons.push(`threshold breached: ${t.metric}: ${t.expression} (actual ${t.actual ?? 'no data'})`);
-  if (f.contractFailures > 0) reasons.push(`${f.contractFailures} ${plural(f.contractFailures, 'response', 'responses')} broke the contract`);
   const inv = f.invariants;
   if (inv.duplicateTokens > 0) reasons.push(`${inv.duplicateTokens} ${plural(inv.duplicateTokens, 'token was', 'tokens were')} issued twice`);
   if (inv.refreshUserMismatches > 0) reasons.push(`${inv.refreshUserMismatches} ${plural(inv.refreshUserMismatches, 'refresh', 'refreshes')} answered for another user`);
