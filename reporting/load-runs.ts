@@ -220,7 +220,7 @@ export function readLoadRun(dir: string, id: string): LoadRun | UnreadableRun {
     endpointP99Ms,
     verdict,
     ...(details.valid === undefined ? {} : { valid: details.valid }),
-    ...(details.capacity === undefined ? {} : { capacity: details.capacity }),
+    ...(details.capacity === undefined ? {} : { capacity: { rate: details.capacity.rate, step: details.capacity.step } }),
     ...(details.segment === undefined ? {} : { segment: details.segment }),
     ...(files.includes(REPORT_FILE) ? { report: REPORT_FILE } : {}),
     files,

@@ -170,8 +170,11 @@ describe('a load run report in Chromium', () => {
       assert.equal(await page.locator('table.windows tr.knee').count(), 1);
       assert.equal(await page.locator('table.windows tr.knee td').first().innerText(), capacity.step);
       const capacityText = await page.locator('#capacity').innerText();
-      assert.match(capacityText, /^Capacity: [\d.]+ arrivals\/s \(step \d+: [\d.]+\/s\), the highest step that held every threshold\.$/);
-      assert.equal(capacityText, `Capacity: ${formatNumber(capacity.rate)} arrivals/s (${capacity.step}), the highest step that held every threshold.`);
+      assert.match(capacityText, /^Capacity: [\d.]+\/s \(step \d+: [\d.]+\/s\), the highest step that held every threshold; the next, [\d.]+\/s, did not: the knee lies between them\.$/);
+      assert.equal(
+        capacityText,
+        `Capacity: ${formatNumber(capacity.rate)}/s (${capacity.step}), the highest step that held every threshold; the next, ${formatNumber(capacity.failedRate!)}/s, did not: the knee lies between them.`,
+      );
       assert.equal(await page.locator('table.contract-samples tbody tr').count(), summary.puppilot.contractFailureSamples.length, 'the contract failure samples');
       assert.equal(await page.locator('table.baseline tbody tr').count(), summary.puppilot.baseline!.comparisons.length);
       assert.match(await page.locator('#verdict').innerText(), /Verdict\s+FAILED[\s\S]*threshold breached/);

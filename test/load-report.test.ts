@@ -203,10 +203,22 @@ describe('the terminal summary', () => {
     }
     const capacity = current.puppilot.capacity!;
     assert.ok(capacity.rate !== null && capacity.step !== null, 'the lower steps held: a capacity');
-    assert.match(text, /^ {2}capacity \.+: [\d.]+\/s \(step \d+: [\d.]+\/s, the highest step that held every threshold\)$/m);
-    assert.ok(text.includes(`  capacity ....: ${formatNumber(capacity.rate)}/s (${capacity.step}, the highest step that held every threshold)\n`), 'the summary\'s capacity');
+    assert.ok(capacity.failedRate !== null && capacity.failedRate !== undefined, 'an upper step failed: the knee was reached');
+    assert.match(text, /^ {2}capacity \.+: [\d.]+\/s \(step \d+: [\d.]+\/s\), the highest step that held every threshold; the next, [\d.]+\/s, did not: the knee lies between them$/m);
+    assert.ok(
+      text.includes(`  capacity ....: ${formatNumber(capacity.rate)}/s (${capacity.step}), the highest step that held every threshold; the next, ${formatNumber(capacity.failedRate)}/s, did not`),
+      "the summary's capacity",
+    );
     const noCapacity = renderConsoleSummary(loadSummaryFixture({ stress: true, breached: true }), { color: false });
     assert.match(noCapacity, /^ {2}capacity \.+: no step held every threshold$/m, 'sign-in p95 < 100 ms breached at every step');
+    // A target fast enough at every step: the knee was not reached, and the summary says so.
+    const fast = loadSummaryFixture({ stress: true, neverSaturates: true });
+    assert.equal(fast.puppilot.capacity!.failedRate, null, 'every step held');
+    const top = fast.puppilot.windows.at(-1)!;
+    assert.ok(
+      renderConsoleSummary(fast, { color: false }).includes(`  capacity ....: not reached: at least ${formatNumber(top.targetRate)}/s (${top.label}), every step held; raise LOAD_RATE to find the knee\n`),
+      'the knee not reached',
+    );
     assert.match(text, /baseline \.+: REGRESSED against load\/stress-20261120T020000Z\/summary\.json/);
     // A quarter slower, as the histograms keep it (3 significant digits): +25 % within 0.3 points, "+25 %" once written.
     const p95 = verdict.comparisons.find((c) => c.figure === 'p95 sign-in')!;
@@ -415,10 +427,13 @@ describe('report.html markup', () => {
     // Without it the lower steps hold: the capacity is the highest of them, its row the knee.
     const held = loadSummaryFixture({ stress: true });
     const page = renderRunReport(held);
-    const { rate, step } = held.puppilot.capacity!;
-    assert.ok(rate !== null && step !== null, 'the lower steps held');
-    assert.match(page, /<p class="capacity" id="capacity"><strong>Capacity:<\/strong> [\d.]+ arrivals\/s \(step \d+: [\d.]+\/s\), the highest step that held every threshold\.<\/p>/);
-    assert.ok(page.includes(`<p class="capacity" id="capacity"><strong>Capacity:</strong> ${formatNumber(rate)} arrivals/s (${step}), the highest step that held every threshold.</p>`), "the summary's capacity");
+    const { rate, step, failedRate } = held.puppilot.capacity!;
+    assert.ok(rate !== null && step !== null && typeof failedRate === 'number', 'the lower steps held, an upper one did not');
+    assert.match(page, /<p class="capacity" id="capacity"><strong>Capacity:<\/strong> [\d.]+\/s \(step \d+: [\d.]+\/s\), the highest step that held every threshold; the next, [\d.]+\/s, did not: the knee lies between them\.<\/p>/);
+    assert.ok(
+      page.includes(`<strong>Capacity:</strong> ${formatNumber(rate)}/s (${step}), the highest step that held every threshold; the next, ${formatNumber(failedRate)}/s, did not`),
+      "the summary's capacity",
+    );
     const rows = [...page.matchAll(/<tr class="([^"]*)"><td>(step \d+: [^<]*)<\/td>/g)].map((m) => [m[2], m[1]]);
     assert.deepEqual(rows, held.puppilot.windows.map((w) => [w.label, `${w.thresholdsHeld ? 'ok' : 'breached'}${w.label === step ? ' knee' : ''}`]));
     assert.equal(rows.filter(([, c]) => c!.endsWith(' knee')).length, 1, 'one knee');

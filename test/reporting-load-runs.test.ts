@@ -95,7 +95,7 @@ describe('readLoadRuns', () => {
     write('stress-20261122T020000Z', stress);
     write('load-20261123T020000Z', invalid, false);
     const [s, i] = readLoadRuns(join(root, 'load')).runs as [LoadRun, LoadRun];
-    assert.deepEqual(s.capacity, stress.puppilot.capacity);
+    assert.deepEqual(s.capacity, { rate: stress.puppilot.capacity!.rate, step: stress.puppilot.capacity!.step });
     assert.ok(s.capacity && s.capacity.rate !== null && s.capacity.rate > 0, 'the fixture has a capacity');
     assert.deepEqual(s.verdict, { status: stress.puppilot.verdict.status, reasons: stress.puppilot.verdict.reasons, derived: false });
     assert.equal(s.valid, true);

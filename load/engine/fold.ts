@@ -58,6 +58,16 @@ function secondRow(set: SeriesSet, second: number): SecondRow {
   return row;
 }
 
+/**
+ * The whole seconds a window folds (those whose middle falls inside it), as ms bounds: a
+ * window's target and rates are computed over the span its figures actually cover.
+ */
+export function foldedSpan(spec: WindowSpec): { startMs: number; endMs: number } {
+  const first = Math.max(0, Math.ceil(spec.startMs / 1000 - 0.5));
+  const end = Math.max(first, Math.ceil(spec.endMs / 1000 - 0.5));
+  return { startMs: first * 1000, endMs: end * 1000 };
+}
+
 export class RunFold {
   readonly whole = new SeriesSet();
   readonly windows: { spec: WindowSpec; set: SeriesSet }[];

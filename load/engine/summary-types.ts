@@ -244,7 +244,16 @@ export interface RunDetails {
   timeseries: TimeSeries;
   windows: WindowFigures[];
   /** stress: the highest step that held every threshold (the knee); null when none did. */
-  capacity?: { rate: number | null; step: string | null };
+  capacity?: {
+    rate: number | null;
+    step: string | null;
+    /**
+     * The first step that did not hold: the knee lies between `rate` and it. Null when every
+     * step held (the knee was not reached: the capacity is at least `rate`). Absent in
+     * older summaries.
+     */
+    failedRate?: number | null;
+  };
   /** soak: how latency and errors moved from the first window to the last. */
   drift?: { p95FirstMs: number | null; p95LastMs: number | null; p95ChangePct: number | null; failedRateFirst: number; failedRateLast: number };
   /** Every run: its last third against its first, per endpoint (older summaries lack it). */

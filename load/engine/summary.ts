@@ -5,7 +5,7 @@
  * rebuild from a stored log and a merge of segment logs all end here.
  */
 import { buildSchedule, type Schedule } from './executors.ts';
-import type { FoldedRun, RunFold } from './fold.ts';
+import { foldedSpan, type FoldedRun, type RunFold } from './fold.ts';
 import { encodeHistogram, percentileMs, trendValues, type Histogram } from './histogram.ts';
 import { compareP95, DEFAULT_DEGRADATION, describeDegradation, type DegradationRule } from './degradation.ts';
 import { decideVerdict } from './verdict.ts';
@@ -132,15 +132,23 @@ export function windowFigures(label: string, startS: number, endS: number, targe
   };
 }
 
-/** stress: the highest step whose thresholds held and whose generator kept the rate. */
+/**
+ * stress: the highest step whose thresholds held and whose generator kept the rate, and the
+ * first that did not (the knee lies between them); when every step held, the knee was not
+ * reached and the capacity is at least the top step's rate.
+ */
 export function capacityOf(windows: WindowFigures[], minRateRatio: number): RunDetails['capacity'] {
   let best: WindowFigures | undefined;
+  let failed: WindowFigures | undefined;
   for (const w of windows) {
     const kept = w.offeredRate >= minRateRatio * w.targetRate - 1 / Math.max(w.endS - w.startS, 1);
     if (w.thresholdsHeld && kept && w.requests > 0) best = w;
-    else break;
+    else {
+      failed = w;
+      break;
+    }
   }
-  return { rate: best ? best.targetRate : null, step: best ? best.label : null };
+  return { rate: best ? best.targetRate : null, step: best ? best.label : null, failedRate: failed ? failed.targetRate : null };
 }
 
 /** soak: the first window with requests against the last, through the degradation comparison. */
@@ -232,7 +240,10 @@ export function summarize(folded: FoldedRun, options: SummarizeOptions = {}): Lo
   const results = evaluateThresholds(thresholds, whole, seconds);
   const metrics = k6Metrics(whole, seconds);
   attachThresholds(metrics, thresholds, results, whole, seconds);
-  const windows = fold.windows.map((w) => windowFigures(w.spec.label, w.spec.startMs / 1000, w.spec.endMs / 1000, targetBetween(w.spec.startMs, w.spec.endMs), w.set, thresholds));
+  const windows = fold.windows.map((w) => {
+    const span = foldedSpan(w.spec);
+    return windowFigures(w.spec.label, span.startMs / 1000, span.endMs / 1000, targetBetween(span.startMs, span.endMs), w.set, thresholds);
+  });
   const checks = checksOf(whole);
   const check = (name: string) => checks[name] ?? { passes: 0, fails: 0 };
   const invariants: Invariants = {

@@ -9,6 +9,7 @@ import type { LoadSummary, VerdictStatus } from '../engine/summary-types.ts';
 import { renderBaselineTable, textTable } from './baseline.ts';
 import {
   describeBalance,
+  describeCapacity,
   describeSchedule,
   formatMemory,
   formatChangePct,
@@ -100,7 +101,8 @@ export function renderConsoleSummary(summary: LoadSummary, options: ConsoleOptio
 
   if (run.capacity) {
     const cap = run.capacity;
-    out.push(cap.rate === null ? `  capacity ....: ${c.red('no step held every threshold')}` : `  capacity ....: ${c.bold(`${formatNumber(cap.rate)}/s`)} (${plain(cap.step ?? 'unnamed step')}, the highest step that held every threshold)`);
+    const words = plain(describeCapacity(cap));
+    out.push(`  capacity ....: ${cap.rate === null ? c.red(words) : cap.failedRate === null ? c.yellow(words) : c.bold(words)}`);
   }
   if (run.drift) {
     const d = run.drift;

@@ -143,3 +143,17 @@ export function describeBalance(summary: LoadSummary): string | null {
 export function formatMemory(bytes: number | null | undefined): string {
   return finite(bytes) && bytes > 0 ? `${formatNumber(Math.round(bytes / 1048576))} MiB` : MISSING;
 }
+
+/**
+ * The stress capacity in words: "80/s (step 5: 80/s): held every threshold; the next step,
+ * 120/s, did not: the knee lies between them", or "not reached: at least 120/s, every step
+ * held; raise LOAD_RATE to find the knee", or "no step held every threshold".
+ */
+export function describeCapacity(capacity: NonNullable<LoadSummary['puppilot']['capacity']>): string {
+  const { rate, step, failedRate } = capacity;
+  if (rate === null) return 'no step held every threshold';
+  const at = `${formatNumber(rate)}/s${step ? ` (${step})` : ''}`;
+  if (failedRate === null) return `not reached: at least ${at}, every step held; raise LOAD_RATE to find the knee`;
+  if (failedRate === undefined) return `${at}, the highest step that held every threshold`;
+  return `${at}, the highest step that held every threshold; the next, ${formatNumber(failedRate)}/s, did not: the knee lies between them`;
+}

@@ -14,6 +14,7 @@ import { CHART_SCRIPT } from './chart-script.ts';
 import { chartSpecs, type ChartSpec } from './charts.ts';
 import {
   describeBalance,
+  describeCapacity,
   describeSchedule,
   formatMemory,
   endpointTotals,
@@ -141,12 +142,7 @@ function windowsSection(summary: LoadSummary): string {
   if (run.windows.length === 0 && !run.capacity && !run.drift) return '';
   const lines: string[] = [];
   if (run.capacity) {
-    const { rate, step } = run.capacity;
-    lines.push(
-      rate === null
-        ? `<p class="capacity bad" id="capacity"><strong>Capacity:</strong> no step held every threshold.</p>`
-        : `<p class="capacity" id="capacity"><strong>Capacity:</strong> ${e(formatNumber(rate))} arrivals/s${step ? ` (${e(step)})` : ''}, the highest step that held every threshold.</p>`,
-    );
+    lines.push(`<p class="capacity${run.capacity.rate === null ? ' bad' : ''}" id="capacity"><strong>Capacity:</strong> ${e(describeCapacity(run.capacity))}.</p>`);
   }
   if (run.drift) {
     const d = run.drift;
