@@ -116,9 +116,10 @@ module.exports = {
       severity: 'error',
       comment:
         'load/engine/ schedules arrivals, measures and judges a run; the command line (cli/), the reports (report/), the ' +
-        'bundle (bundle/) and the Kubernetes manifests (k8s/) are built on it, never the other way round.',
+        'outputs (outputs/: observers the engine does not know), the bundle (bundle/) and the Kubernetes manifests (k8s/) ' +
+        'are built on it, never the other way round.',
       from: { path: '^load/engine/' },
-      to: { path: '^load/(cli|report|k8s|bundle)/' },
+      to: { path: '^load/(cli|report|outputs|k8s|bundle)/' },
     },
     {
       name: 'load-client-and-scenarios-below-cli-and-report',

@@ -1,13 +1,14 @@
 /**
  * `npm run load:k8s`: the manifests of a 4-segment run, read back from the files it writes,
  * validate against the Kubernetes schema (and a broken one does not, so the validation is
- * real); the Job is Indexed with one pod per segment; the ConfigMap carries the bundles'
+ * real); the Job is Indexed with one pod per segment; one ConfigMap per bundle carries its
  * exact bytes under the 1 MiB limit; credentials come only from the Secret; the merge Job
  * reads the same claim. The pods' commands are then run here, as Kubernetes would run
  * them (init container, each segment, the merge), against a reference API.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +20,8 @@ import { PROJECT_ROOT } from '../lib/config.ts';
 import { SuiteError } from '../lib/errors.ts';
 import { startReference, type RunningReference } from '../lib/reference-process.ts';
 import { CHECK_RUN_LOAD, CHECK_RUN_OK, CHECK_RUN_REFERENCE_ENV, checkRunEnv, runNode, writeAccountsFile } from '../load/bundle/check-run.ts';
-import { MANIFEST_FILES, parseGenerateArgs } from '../load/k8s/generate.ts';
-import { APP_NAME, CONFIGMAP_LIMIT_BYTES, configMapBytes, PATHS, validateManifests, type ScaleOutManifests } from '../load/k8s/manifests.ts';
+import { checkedManifests, MANIFEST_FILES, parseGenerateArgs } from '../load/k8s/generate.ts';
+import { APP_NAME, CONFIGMAP_LIMIT_BYTES, configMapBytes, PATHS, PROMETHEUS_SECRET_KEYS, validateManifests, type ScaleOutManifests } from '../load/k8s/manifests.ts';
 
 const SEGMENTS = 4;
 const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'load-k8s-')));
@@ -40,6 +41,7 @@ function readManifests(): ScaleOutManifests {
   return {
     pvc: new PersistentVolumeClaim(readJson(MANIFEST_FILES.pvc) as never),
     configMap: new ConfigMap(readJson(MANIFEST_FILES.configMap) as never),
+    mergeConfigMap: new ConfigMap(readJson(MANIFEST_FILES.mergeConfigMap) as never),
     job: new Job(readJson(MANIFEST_FILES.job) as never),
     mergeJob: new Job(readJson(MANIFEST_FILES.mergeJob) as never),
   };
@@ -122,15 +124,37 @@ describe('load:k8s manifests', () => {
     for (const file of Object.values(MANIFEST_FILES)) assert.doesNotMatch(readFileSync(join(outDir, file), 'utf8'), /"kind": "Secret"/);
   });
 
-  test('the ConfigMap carries the bundles byte for byte, under the 1 MiB limit', () => {
-    const data = manifests.configMap.binaryData ?? {};
-    assert.deepEqual(Object.keys(data).sort(), ['merge.mjs.gz', 'mix.mjs.gz']);
-    for (const file of ['mix.mjs', 'merge.mjs']) {
+  test('one ConfigMap per bundle carries it byte for byte, each with a margin under the 1 MiB limit', () => {
+    assert.deepEqual(Object.keys(manifests.configMap.binaryData ?? {}), ['mix.mjs.gz']);
+    assert.deepEqual(Object.keys(manifests.mergeConfigMap.binaryData ?? {}), ['merge.mjs.gz']);
+    for (const [file, configMap, key] of [['mix.mjs', manifests.configMap, 'configMap'], ['merge.mjs', manifests.mergeConfigMap, 'mergeConfigMap']] as const) {
       const built = readFileSync(join(outDir, 'bundle', file));
-      assert.ok(gunzipSync(Buffer.from(data[`${file}.gz`]!, 'base64')).equals(built), `${file} differs from the built bundle`);
+      assert.ok(gunzipSync(Buffer.from(configMap.binaryData![`${file}.gz`]!, 'base64')).equals(built), `${file} differs from the built bundle`);
+      // A quarter of the limit left for what the bundles grow by.
+      assert.ok(configMapBytes(configMap) < CONFIGMAP_LIMIT_BYTES * 0.75, `${configMapBytes(configMap)} bytes`);
+      assert.ok(readFileSync(join(outDir, MANIFEST_FILES[key])).length < CONFIGMAP_LIMIT_BYTES * 0.75, `${MANIFEST_FILES[key]}: ${readFileSync(join(outDir, MANIFEST_FILES[key])).length} bytes`);
     }
-    assert.ok(configMapBytes(manifests.configMap) < CONFIGMAP_LIMIT_BYTES, `${configMapBytes(manifests.configMap)} bytes`);
-    assert.ok(readFileSync(join(outDir, MANIFEST_FILES.configMap)).length < CONFIGMAP_LIMIT_BYTES);
+    // Both reach the pods through one projected volume.
+    const volume = manifests.job.spec?.template.spec?.volumes?.find((v) => v.name === 'packed-bundles');
+    assert.deepEqual(volume?.projected?.sources?.map((s) => s.configMap?.name), [manifests.configMap.metadata?.name, manifests.mergeConfigMap.metadata?.name]);
+  });
+
+  test('an object over the 1 MiB limit is refused with one line, exit 2', () => {
+    // Random bytes do not compress: gzipped and in base64 they stay over the limit.
+    const options = parseGenerateArgs(['--scenario', 'mix', '--segments', '2', '--out', join(scratch, 'too-big')]);
+    const bundles = { scenario: randomBytes(CONFIGMAP_LIMIT_BYTES), merge: Buffer.from('export {};\n') };
+    assert.throws(
+      () => checkedManifests(options, bundles),
+      (error: unknown) =>
+        error instanceof SuiteError && error.exitCode === 2 && !error.message.includes('\n') && /ConfigMap load-mix-bundle would be \d+ bytes, over the 1048576-byte limit/.test(error.message),
+    );
+    assert.doesNotThrow(() => checkedManifests(options, { scenario: Buffer.from('export {};\n'), merge: Buffer.from('export {};\n') }));
+  });
+
+  test('every segment pushes to the Secret\'s Prometheus, when it has one, under one testid', () => {
+    const env = new Map<string, IEnvVar>(container(manifests.job, 'segment').env?.map((e) => [e.name, e]));
+    for (const key of PROMETHEUS_SECRET_KEYS) assert.deepEqual(env.get(key)?.valueFrom?.secretKeyRef, { name: 'load-target', key, optional: true });
+    assert.match(env.get('LOAD_TESTID')?.value ?? '', /^load-mix-\d{8}T\d{6}Z$/);
   });
 
   test('the merge Job waits suspended, mounts the same claim and names every segment folder', () => {
@@ -158,7 +182,9 @@ describe('load:k8s manifests', () => {
       const root = join(scratch, 'pods');
       const at = (path: string) => join(root, path);
       for (const dir of [PATHS.packedBundles, PATHS.bundles, PATHS.results]) mkdirSync(at(dir), { recursive: true });
-      for (const [key, value] of Object.entries(manifests.configMap.binaryData ?? {})) writeFileSync(join(at(PATHS.packedBundles), key), Buffer.from(value, 'base64'));
+      for (const configMap of [manifests.configMap, manifests.mergeConfigMap]) {
+        for (const [key, value] of Object.entries(configMap.binaryData ?? {})) writeFileSync(join(at(PATHS.packedBundles), key), Buffer.from(value, 'base64'));
+      }
       /** A pod's absolute paths, moved under `root`. */
       const local = (arg: string) => (arg.startsWith('/') && [PATHS.packedBundles, PATHS.bundles, PATHS.results].some((p) => arg === p || arg.startsWith(`${p}/`)) ? at(arg) : arg);
       /** Kubernetes' `$(VAR)` expansion in command and args. */

@@ -1,7 +1,8 @@
 // What the workflows run, checked without GitHub: every `npm run` verb they call exists in
 // package.json, and the nightly's comparison step, run here as the runner would run it
 // (bash, the step's own script and env), turns two stored summaries into the verdict
-// table in the job summary and fails on a regression.
+// table in the job summary and fails on a regression; its Prometheus step says whether
+// and where the run pushed its figures.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,5 +107,47 @@ describe("the nightly's comparison step, run locally", () => {
     const r = runStep(null, baseline, 'first');
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.jobSummary, /No previous run of mix against this target/);
+  });
+});
+
+describe("the nightly's Prometheus line in the job summary, run locally", () => {
+  const nightly = workflows.find((w) => w.name === 'load-nightly.yml')!.doc.jobs.load!;
+  const step = nightly.steps.find((s) => s.name === 'Say where the figures went')!;
+  const run = nightly.steps.find((s) => s.name === 'Load run')!;
+
+  function runStep(pushed: boolean, outputs: object | undefined, name: string) {
+    const dir = join(scratch, `prometheus-${name}`, 'mix-20261128T034700Z');
+    mkdirSync(dir, { recursive: true });
+    const summary = loadSummaryFixture({ scenario: 'mix', startedAt: '2026-11-28T03:47:00.000Z' }) as unknown as { puppilot: Record<string, unknown> };
+    if (outputs) summary.puppilot.outputs = outputs;
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary));
+    const summaryFile = join(dir, '..', 'step-summary.md');
+    writeFileSync(summaryFile, '');
+    const result = spawnSync('bash', ['-e', '-c', step.run!], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CURRENT: join(dir, 'summary.json'), PUSHED: String(pushed), GITHUB_STEP_SUMMARY: summaryFile },
+      timeout: 30_000,
+    });
+    return { status: result.status, stderr: result.stderr, jobSummary: readFileSync(summaryFile, 'utf8') };
+  }
+
+  test('the run gets the remote-write URL and credentials from secrets only', () => {
+    for (const name of ['LOAD_PROMETHEUS_RW_URL', 'LOAD_PROMETHEUS_USER', 'LOAD_PROMETHEUS_PASSWORD', 'LOAD_PROMETHEUS_BEARER_TOKEN']) {
+      assert.equal(run.env?.[name], `\${{ secrets.${name} }}`);
+    }
+  });
+
+  test('without the secret: says nothing was pushed', () => {
+    const r = runStep(false, undefined, 'off');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.jobSummary, 'Prometheus: not pushed (the secret LOAD_PROMETHEUS_RW_URL is not set).\n');
+  });
+
+  test('with it: says where, under which testid, and what was dropped', () => {
+    const rw = { url: 'https://prometheus.example/api/v1/write', batchesSent: 12, batchesDropped: 1, samplesSent: 3400, samplesDropped: 280, lastError: 'HTTP 503' };
+    const r = runStep(true, { 'prometheus-rw': rw }, 'on');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.jobSummary, 'Prometheus: pushed to https://prometheus.example/api/v1/write with testid="mix-20261128T034700Z": 12 batches sent (3400 samples), 1 dropped (last error: HTTP 503).\n');
   });
 });

@@ -23,12 +23,13 @@ import { renderConsoleSummary } from '../report/console.ts';
 import { writeRunReports } from '../report/write.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { workloadOf } from '../scenarios/workload.ts';
+import { attachOutputReports, createOutputs, parseOutputs } from '../outputs/index.ts';
 import { parseArgs } from './args.ts';
 import { loadConfig, type LoadConfig } from './config.ts';
 import { Progress } from './progress.ts';
 import { resolveTarget } from './target.ts';
 
-export const RUN_USAGE = 'usage: load:<scenario> [--segment k/n] [--out-dir DIR] [--quiet] [--dry-run]';
+export const RUN_USAGE = 'usage: load:<scenario> [--segment k/n] [--out-dir DIR] [--out json=FILE|csv=FILE|prometheus-rw=URL]... [--quiet] [--dry-run]';
 
 /** Where a scenario's baseline is kept. */
 export const baselineFile = (dir: string, scenario: string) => join(dir, `${scenario}.json`);
@@ -117,7 +118,7 @@ function stopOnSignals(progress: Progress, graceMs: number): { signal: AbortSign
 }
 
 export async function runScenarioCommand(scenario: Scenario, argv: string[], worker: { workerUrl: URL; workerEntry?: string }): Promise<number> {
-  const { positionals, options } = parseArgs(argv, ['segment', 'out-dir'], ['quiet', 'dry-run'], RUN_USAGE);
+  const { positionals, options, lists } = parseArgs(argv, ['segment', 'out-dir'], ['quiet', 'dry-run'], RUN_USAGE, ['out']);
   if (positionals.length > 0) throw new SuiteError('USAGE', `unexpected argument '${positionals[0]}'; ${RUN_USAGE}`);
   loadDotenv();
   const config = loadConfig(scenario, process.env, {
@@ -125,6 +126,7 @@ export async function runScenarioCommand(scenario: Scenario, argv: string[], wor
     outDir: options.has('out-dir') ? String(options.get('out-dir')) : undefined,
     quiet: options.has('quiet'),
   });
+  const outputSpecs = parseOutputs(lists.get('out') ?? [], process.env);
   if (options.has('dry-run')) {
     process.stdout.write(`${describePlan(config)}\n`);
     return EXIT.ok;
@@ -136,12 +138,16 @@ export async function runScenarioCommand(scenario: Scenario, argv: string[], wor
   const reportsRoot = resolve(config.outDir ? dirname(resolve(config.outDir)) : dirname(reportRoot));
   const here = (path: string) => relative(process.cwd(), path) || '.';
   let runDir = '';
+  const folderOf = (startedAt: string) => resolve(config.outDir ?? join(reportRoot, runFolderName(scenario.name, new Date(startedAt))));
+  const outputs = createOutputs(outputSpecs, { testid: (header) => basename(folderOf(header.startedAt)), say: (line) => progress.say(line) });
+  let outputLines: string[] = [];
   const writer: RunObserver = {
     started: (header) => {
       runDir = resolve(config.outDir ?? join(reportRoot, runFolderName(scenario.name, new Date(header.startedAt))));
     },
     ended: ({ summary, log }) => {
       runDir ||= resolve(config.outDir ?? join(reportRoot, runFolderName(scenario.name, new Date(summary.puppilot.startedAt))));
+      outputLines = attachOutputReports(summary, outputs);
       writeRunReports(runDir, summary, log);
     },
   };
@@ -157,7 +163,8 @@ export async function runScenarioCommand(scenario: Scenario, argv: string[], wor
     const compare = config.baseline.enabled && config.segment.count === 1 ? baselineComparer(baselineFile(resolve(config.baseline.dir), scenario.name), config.baseline.allowedPct, reportsRoot) : undefined;
     ({ summary } = await runLoad(plan, {
       ...worker,
-      observers: [progress, writer],
+      // The outputs end (their last flush) before the writer writes what they did into summary.json.
+      observers: [progress, ...outputs, writer],
       stop: stop.signal,
       summarize: { tty: { out: Boolean(process.stdout.isTTY), err: Boolean(process.stderr.isTTY) }, compare },
     }));
@@ -166,6 +173,7 @@ export async function runScenarioCommand(scenario: Scenario, argv: string[], wor
     await target.stop();
   }
   process.stdout.write(`${renderConsoleSummary(summary, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })}\n`);
+  for (const line of outputLines) process.stdout.write(`${line}\n`);
   process.stdout.write(`report: ${here(join(runDir, 'report.html'))}\n`);
   // The reports page lists every stored run; only a run kept in the reports tree refreshes it.
   if (!config.outDir && basename(reportRoot) === 'load') {

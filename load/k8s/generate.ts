@@ -15,7 +15,7 @@ import { PROJECT_ROOT } from '../../lib/config.ts';
 import { runMain, SuiteError } from '../../lib/errors.ts';
 import { buildBundles, formatSize } from '../bundle/build.ts';
 import { SCENARIOS } from '../scenarios/index.ts';
-import { configMapBytes, DEFAULT_OPTIONS, objectNames, scaleOutManifests, validateManifests, type ScaleOutManifests, type ScaleOutOptions } from './manifests.ts';
+import { configMapBytes, DEFAULT_OPTIONS, objectNames, scaleOutManifests, validateManifests, type BundleBytes, type ScaleOutManifests, type ScaleOutOptions } from './manifests.ts';
 
 export const DEFAULT_K8S_OUT_DIR = join(PROJECT_ROOT, 'load', 'build', 'k8s');
 export const MAX_SEGMENTS = 1000;
@@ -24,6 +24,7 @@ export const MAX_SEGMENTS = 1000;
 export const MANIFEST_FILES = {
   pvc: '00-pvc.json',
   configMap: '10-configmap.json',
+  mergeConfigMap: '11-configmap-merge.json',
   job: '20-job.json',
   mergeJob: '30-merge-job.json',
 } as const satisfies Record<keyof ScaleOutManifests, string>;
@@ -128,6 +129,17 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions {
   };
 }
 
+/** The manifests, validated: an invalid one, or one over an object's 1 MiB, is a one-line configuration error (exit 2). */
+export function checkedManifests(options: ScaleOutOptions, bundles: BundleBytes): ScaleOutManifests {
+  const manifests = scaleOutManifests(options, bundles);
+  try {
+    validateManifests(manifests);
+  } catch (error) {
+    throw new SuiteError('CONFIG_INVALID', `the generated manifests are invalid, nothing was written: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+  return manifests;
+}
+
 /** Builds the bundles, builds and validates the manifests, writes them. */
 export async function generateManifests(options: GenerateOptions): Promise<Generated> {
   const bundleDir = join(options.outDir, 'bundle');
@@ -135,12 +147,7 @@ export async function generateManifests(options: GenerateOptions): Promise<Gener
   const built = await buildBundles({ outDir: bundleDir, scenarios: [options.scenario], minify: true });
   const scenarioBundle = built.find((b) => b.name === options.scenario)!;
   const mergeBundle = built.find((b) => b.name === 'merge')!;
-  const manifests = scaleOutManifests(options, { scenario: readFileSync(scenarioBundle.file), merge: readFileSync(mergeBundle.file) });
-  try {
-    validateManifests(manifests);
-  } catch (error) {
-    throw new SuiteError('CONFIG_INVALID', `the generated manifests are invalid: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
+  const manifests = checkedManifests(options, { scenario: readFileSync(scenarioBundle.file), merge: readFileSync(mergeBundle.file) });
   await mkdir(options.outDir, { recursive: true });
   const files = {} as Record<keyof ScaleOutManifests, string>;
   for (const key of Object.keys(MANIFEST_FILES) as (keyof ScaleOutManifests)[]) {
@@ -155,7 +162,7 @@ async function main(): Promise<void> {
   const generated = await generateManifests(options);
   const show = (file: string) => relative(process.cwd(), file) || file;
   const names = objectNames(options);
-  process.stdout.write(`bundles: ${show(generated.bundles.scenario)}, ${show(generated.bundles.merge)} (ConfigMap ${formatSize(configMapBytes(generated.manifests.configMap))} gzipped)\n`);
+  process.stdout.write(`bundles: ${show(generated.bundles.scenario)}, ${show(generated.bundles.merge)} (ConfigMaps ${formatSize(configMapBytes(generated.manifests.configMap))} and ${formatSize(configMapBytes(generated.manifests.mergeConfigMap))} gzipped)\n`);
   for (const file of Object.values(generated.files)) process.stdout.write(`wrote ${show(file)}\n`);
   process.stdout.write(
     `next: kubectl apply -f ${show(options.outDir)}; kubectl -n ${options.namespace} wait --for=condition=complete --timeout=2h job/${names.job}; ` +

@@ -3,16 +3,20 @@
  * validated offline against the Kubernetes schema:
  *
  * - a PersistentVolumeClaim (ReadWriteMany) every pod writes its segment's run folder to;
- * - a ConfigMap with the scenario bundle and merge.mjs (gzipped, see below);
+ * - two ConfigMaps, one with the scenario bundle and one with merge.mjs (gzipped, see below);
  * - an Indexed Job: `segments` pods at once, pod k running segment k/n of the schedule;
  * - a merge Job (one pod) that merges the segment folders and evaluates the thresholds once.
  *
- * No credential is ever written into these objects: the target's URL, the allowed host
- * and the accounts file come from a Secret the user creates (see load/k8s/README.md).
+ * No credential is ever written into these objects: the target's URL, the allowed host,
+ * the accounts file and the Prometheus remote-write URL and credentials come from a Secret
+ * the user creates (see load/k8s/README.md).
  */
 import { gzipSync } from 'node:zlib';
 import { Job } from 'kubernetes-models/batch/v1';
 import { ConfigMap, PersistentVolumeClaim, type IContainer, type IEnvVar, type IPodSpec, type IResourceRequirements, type IVolume } from 'kubernetes-models/v1';
+
+/** Keys of the Secret a segment pod reads the Prometheus output from, when present. */
+export const PROMETHEUS_SECRET_KEYS = ['LOAD_PROMETHEUS_RW_URL', 'LOAD_PROMETHEUS_USER', 'LOAD_PROMETHEUS_PASSWORD', 'LOAD_PROMETHEUS_BEARER_TOKEN'] as const;
 
 /** `app.kubernetes.io/name` of every object. */
 export const APP_NAME = 'puppilot-load';
@@ -47,6 +51,8 @@ export interface ScaleOutOptions {
   accountsKey: string;
   /** Plain (non-secret) environment of every segment pod, e.g. LOAD_RATE, LOAD_DURATION. */
   env: Record<string, string>;
+  /** The `testid` label every segment pushes to Prometheus with (LOAD_TESTID); default `<run name>-<UTC time of generation>`. */
+  testid?: string;
   /** Omitted: the cluster's default class (which must offer ReadWriteMany). */
   storageClassName?: string;
   storageSize: string;
@@ -74,6 +80,7 @@ export interface BundleBytes {
 export interface ScaleOutManifests {
   pvc: PersistentVolumeClaim;
   configMap: ConfigMap;
+  mergeConfigMap: ConfigMap;
   job: Job;
   mergeJob: Job;
 }
@@ -82,13 +89,14 @@ export interface ObjectNames {
   instance: string;
   pvc: string;
   configMap: string;
+  mergeConfigMap: string;
   job: string;
   mergeJob: string;
 }
 
 export function objectNames(options: Pick<ScaleOutOptions, 'scenario' | 'runName'>): ObjectNames {
   const instance = options.runName ?? `load-${options.scenario}`;
-  return { instance, pvc: `${instance}-results`, configMap: `${instance}-bundle`, job: instance, mergeJob: `${instance}-merge` };
+  return { instance, pvc: `${instance}-results`, configMap: `${instance}-bundle`, mergeConfigMap: `${instance}-merge-bundle`, job: instance, mergeJob: `${instance}-merge` };
 }
 
 /** The ConfigMap keys: the bundle file names with `.gz`. */
@@ -138,7 +146,12 @@ function bundleVolumes(names: ObjectNames, files: string[]): IVolume[] {
   return [
     {
       name: 'packed-bundles',
-      configMap: { name: names.configMap, items: files.map((file) => ({ key: packedKey(file), path: packedKey(file) })) },
+      projected: {
+        sources: [
+          { configMap: { name: names.configMap, items: files.filter((f) => f !== 'merge.mjs').map((file) => ({ key: packedKey(file), path: packedKey(file) })) } },
+          { configMap: { name: names.mergeConfigMap, items: [{ key: packedKey('merge.mjs'), path: packedKey('merge.mjs') }] } },
+        ],
+      },
     },
     { name: 'bundles', emptyDir: { sizeLimit: '64Mi' } },
     { name: 'results', persistentVolumeClaim: { claimName: names.pvc } },
@@ -185,15 +198,18 @@ export function scaleOutManifests(options: ScaleOutOptions, bundles: BundleBytes
     },
   });
 
-  // Gzipped: the bundles carry undici, ajv and the rest; minified they are still close to
-  // the 1 MiB an object may hold, gzipped they are a quarter of it. The init container
-  // unpacks them; the bytes it writes are exactly the built files.
+  // Gzipped: the bundles carry undici, ajv, protobufjs and the rest; minified each is
+  // about 1 MiB, gzipped a third of it, which base64 in the object's JSON makes close to
+  // half. One ConfigMap per bundle keeps each object well under the 1 MiB an object may
+  // hold. The init container unpacks both (a projected volume); the bytes it writes are
+  // exactly the built files.
   const configMap = new ConfigMap({
     metadata: { name: names.configMap, namespace: options.namespace, labels: labels(names, 'bundle') },
-    binaryData: {
-      [packedKey(scenarioFile)]: gzipSync(bundles.scenario, { level: 9 }).toString('base64'),
-      [packedKey('merge.mjs')]: gzipSync(bundles.merge, { level: 9 }).toString('base64'),
-    },
+    binaryData: { [packedKey(scenarioFile)]: gzipSync(bundles.scenario, { level: 9 }).toString('base64') },
+  });
+  const mergeConfigMap = new ConfigMap({
+    metadata: { name: names.mergeConfigMap, namespace: options.namespace, labels: labels(names, 'bundle') },
+    binaryData: { [packedKey('merge.mjs')]: gzipSync(bundles.merge, { level: 9 }).toString('base64') },
   });
 
   // Credentials only by reference to the Secret; plain settings (rate, duration) inline.
@@ -208,6 +224,10 @@ export function scaleOutManifests(options: ScaleOutOptions, bundles: BundleBytes
     { name: 'BASE_URL', valueFrom: { secretKeyRef: { name: options.secretName, key: 'BASE_URL' } } },
     { name: 'LOAD_ALLOW_HOST', valueFrom: { secretKeyRef: { name: options.secretName, key: 'LOAD_ALLOW_HOST' } } },
     { name: 'LOAD_ACCOUNTS_FILE', value: `${PATHS.secrets}/${options.accountsKey}` },
+    // Outputs: every segment pushes to the same Prometheus when the Secret has its URL
+    // (optional keys), with one testid and its own `segment` label.
+    ...PROMETHEUS_SECRET_KEYS.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: options.secretName, key, optional: true } } })),
+    { name: 'LOAD_TESTID', value: options.testid ?? `${names.instance}-${new Date().toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}` },
     ...Object.entries(options.env).map(([name, value]) => ({ name, value })),
   ];
 
@@ -293,7 +313,7 @@ export function scaleOutManifests(options: ScaleOutOptions, bundles: BundleBytes
     },
   });
 
-  return { pvc, configMap, job, mergeJob };
+  return { pvc, configMap, mergeConfigMap, job, mergeJob };
 }
 
 /** The bytes a ConfigMap's contents take (data as UTF-8, binaryData decoded), as the API server counts them. */
@@ -317,11 +337,14 @@ export function serializedBytes(object: { toJSON(): unknown }): number {
 export function validateManifests(manifests: ScaleOutManifests): void {
   manifests.pvc.validate();
   manifests.configMap.validate();
+  manifests.mergeConfigMap.validate();
   manifests.job.validate();
   manifests.mergeJob.validate();
-  const size = Math.max(configMapBytes(manifests.configMap), serializedBytes(manifests.configMap));
-  if (size >= CONFIGMAP_LIMIT_BYTES) {
-    throw new Error(`ConfigMap ${manifests.configMap.metadata?.name} is ${size} bytes, over the ${CONFIGMAP_LIMIT_BYTES}-byte limit`);
+  for (const object of [manifests.pvc, manifests.configMap, manifests.mergeConfigMap, manifests.job, manifests.mergeJob]) {
+    const size = object instanceof ConfigMap ? Math.max(configMapBytes(object), serializedBytes(object)) : serializedBytes(object);
+    if (size >= CONFIGMAP_LIMIT_BYTES) {
+      throw new Error(`${object.kind} ${object.metadata?.name} would be ${size} bytes, over the ${CONFIGMAP_LIMIT_BYTES}-byte limit of an object`);
+    }
   }
   for (const job of [manifests.job, manifests.mergeJob]) {
     const spec = job.spec;
