@@ -11,8 +11,22 @@ import type { IntervalEntry } from './series.ts';
 
 export const DEFAULT_TOKEN_LIMIT = 2_000_000;
 
+/** A 20-bit hash of a user id (FNV-1a, folded): enough to tell the users of one token apart. */
+function userHash(user: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < user.length; i += 1) h = Math.imul(h ^ user.charCodeAt(i), 0x01000193);
+  return (h ^ (h >>> 20)) & 0xfffff;
+}
+
+const USER_BITS = 2 ** 20;
+
 export class TokenLedger {
-  private readonly seen = new Map<string, { user: string; second: number }>();
+  /**
+   * Digest → second × 2^20 + the user's 20-bit hash, one number per token (about 100 bytes
+   * a token with the Map's own cost, instead of an object and a string): two users whose
+   * hashes collide (one in a million) share the one-second allowance, nothing more.
+   */
+  private readonly seen = new Map<string, number>();
   duplicates = 0;
 
   constructor(readonly limit = DEFAULT_TOKEN_LIMIT) {}
@@ -24,12 +38,12 @@ export class TokenLedger {
   /** Returns false when the token is a forbidden repeat. */
   note(sighting: TokenSighting): boolean {
     const before = this.seen.get(sighting.digest);
-    if (before) {
-      const allowed = before.user === sighting.user && Math.abs(before.second - sighting.second) <= 1;
+    if (before !== undefined) {
+      const allowed = before % USER_BITS === userHash(sighting.user) && Math.abs(Math.floor(before / USER_BITS) - sighting.second) <= 1;
       if (!allowed) this.duplicates += 1;
       return allowed;
     }
-    if (this.seen.size < this.limit) this.seen.set(sighting.digest, { user: sighting.user, second: sighting.second });
+    if (this.seen.size < this.limit) this.seen.set(sighting.digest, sighting.second * USER_BITS + userHash(sighting.user));
     return true;
   }
 
