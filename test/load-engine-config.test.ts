@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Env } from '../lib/config.ts';
-import { ConfigError, EXIT, SuiteError } from '../lib/errors.ts';
+import { EXIT, SuiteError } from '../lib/errors.ts';
 import { parseArgs } from '../load/cli/args.ts';
 import type { LoadAccount } from '../load/engine/workload.ts';
 import { checkTargetAllowed, isLoopbackHost, loadConfig, readAccountsFile, type LoadConfig } from '../load/cli/config.ts';

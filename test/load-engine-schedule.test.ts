@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError } from '../lib/errors.ts';
 import { formatDuration, parseDuration } from '../load/engine/duration.ts';
 import { buildSchedule, peakRate, type Schedule } from '../load/engine/executors.ts';
 import { countOwned } from '../load/engine/segment.ts';

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError } from '../lib/errors.ts';
 import { RunFold } from '../load/engine/fold.ts';
 import { IntervalRecorder } from '../load/engine/interval-recorder.ts';
 import type { SeriesSet } from '../load/engine/series.ts';
