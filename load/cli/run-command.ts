@@ -143,12 +143,19 @@ export async function runScenarioCommand(scenario: Scenario, argv: string[], wor
   let outputLines: string[] = [];
   const writer: RunObserver = {
     started: (header) => {
-      runDir = resolve(config.outDir ?? join(reportRoot, runFolderName(scenario.name, new Date(header.startedAt))));
+      runDir = folderOf(header.startedAt);
     },
     ended: ({ summary, log }) => {
-      runDir ||= resolve(config.outDir ?? join(reportRoot, runFolderName(scenario.name, new Date(summary.puppilot.startedAt))));
+      runDir ||= folderOf(summary.puppilot.startedAt);
       outputLines = attachOutputReports(summary, outputs);
       writeRunReports(runDir, summary, log);
+    },
+  };
+  // The reports page lists every stored run; only a run kept in the reports tree refreshes it.
+  let pagePath: string | undefined;
+  const reportsPage: RunObserver = {
+    ended: () => {
+      if (!config.outDir && basename(reportRoot) === 'load') pagePath = writeReportsIndex(reportsRoot).path;
     },
   };
   const plan = planFor(config, target);
@@ -164,7 +171,7 @@ export async function runScenarioCommand(scenario: Scenario, argv: string[], wor
     ({ summary } = await runLoad(plan, {
       ...worker,
       // The outputs end (their last flush) before the writer writes what they did into summary.json.
-      observers: [progress, ...outputs, writer],
+      observers: [progress, ...outputs, writer, reportsPage],
       stop: stop.signal,
       summarize: { tty: { out: Boolean(process.stdout.isTTY), err: Boolean(process.stderr.isTTY) }, compare },
     }));
@@ -175,10 +182,6 @@ export async function runScenarioCommand(scenario: Scenario, argv: string[], wor
   process.stdout.write(`${renderConsoleSummary(summary, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })}\n`);
   for (const line of outputLines) process.stdout.write(`${line}\n`);
   process.stdout.write(`report: ${here(join(runDir, 'report.html'))}\n`);
-  // The reports page lists every stored run; only a run kept in the reports tree refreshes it.
-  if (!config.outDir && basename(reportRoot) === 'load') {
-    const page = writeReportsIndex(reportsRoot);
-    process.stdout.write(`reports page: ${here(page.path)}\n`);
-  }
+  if (pagePath) process.stdout.write(`reports page: ${here(pagePath)}\n`);
   return summary.puppilot.verdict.exitCode === 0 ? EXIT.ok : EXIT.failed;
 }
