@@ -11,7 +11,7 @@ import { FAULTS, FAULT_NAMES, isFaultName, type FaultName } from '../reference-a
 import { INVALID_CREDENTIALS_DETAIL } from '../reference-api/src/behaviour.ts';
 import { withoutRequestIds } from '../specs/support/answers.ts';
 import { hmacConfused, hmacSecretsFor, startKeyServer } from '../specs/support/forged-tokens.ts';
-import { MAIN, jwtPart, seededUser, tamper, testApp, type TestApp, type TokenBody } from '../reference-api/testing/harness.ts';
+import { MAIN, MEMBER, jwtPart, seededUser, tamper, testApp, type TestApp, type TokenBody } from '../reference-api/testing/harness.ts';
 
 const DAY = 86_400;
 const nowSeconds = (api: TestApp) => Math.floor(api.clock.now() / 1000);
@@ -482,6 +482,125 @@ const ROWS: Record<FaultName, Row> = {
   'periodic-stall': {
     symptom: async (api) => (await medianMs(1, () => api.app.inject({ method: 'GET', url: '/healthz' }))) >= 450,
   },
+  'rare-invalid-chat-body': {
+    symptom: async (api) => {
+      const bearer = `Bearer ${(await api.tokens()).access_token}`;
+      let broken = 0;
+      for (let i = 0; i < 100; i += 1) if (!validate('ChatResponse', (await api.chat(bearer)).json()).ok) broken += 1;
+      return broken === 1;
+    },
+  },
+  'token-issued-twice': {
+    symptom: async (api) => {
+      const first = await api.tokens();
+      api.clock.advanceSeconds(3);
+      const later = await Promise.all(Array.from({ length: 59 }, () => api.tokens()));
+      return later.filter((b) => b.access_token === first.access_token && b.refresh_token === first.refresh_token).length === 1;
+    },
+  },
+  'refresh-crossed-answers': {
+    symptom: async (api) => {
+      const users = [MAIN, MEMBER];
+      const tokens = await Promise.all(users.map(async (u) => (await api.signIn(u.email, u.password)).json<TokenBody>()));
+      let crossed = 0;
+      for (let i = 0; i < 30; i += 1) {
+        const answer = (await api.refresh(tokens[i % 2]!.refresh_token)).json<TokenBody>();
+        if (answer.user.email !== users[i % 2]!.email) crossed += 1;
+        else tokens[i % 2] = answer;
+      }
+      return crossed === 1;
+    },
+  },
+  'sign-in-crossed-answers': {
+    symptom: async (api) => {
+      let crossed = 0;
+      for (let i = 0; i < 30; i += 1) {
+        const user = i % 2 === 0 ? MAIN : MEMBER;
+        const answer = (await api.signIn(user.email, user.password)).json<TokenBody>();
+        // Another account's answer, whole: its tokens are that account's too.
+        if (answer.user.email !== user.email && jwtPart(answer.access_token, 1).sub === answer.user.id) crossed += 1;
+      }
+      return crossed === 1;
+    },
+  },
+  'internal-errors-3-percent': {
+    symptom: async (api) => {
+      const bearer = `Bearer ${(await api.tokens()).access_token}`;
+      const statuses = [];
+      for (let i = 0; i < 65; i += 1) statuses.push((await api.chat(bearer)).statusCode);
+      return statuses.filter((s) => s === 500).length === 2 && statuses.filter((s) => s === 200).length === 63;
+    },
+  },
+  'unavailable-bursts': {
+    symptom: async (api) => {
+      const first = (await api.signIn()).statusCode;
+      api.clock.advanceSeconds(1);
+      const between = (await api.signIn()).statusCode;
+      api.clock.advanceSeconds(2.1);
+      const next = await api.signIn();
+      return first === 503 && between === 200 && next.statusCode === 503 && next.headers['retry-after'] === '1';
+    },
+  },
+  'connection-resets': {
+    // Over a real connection: a reset is what the client sees of it.
+    symptom: async (api) => {
+      const origin = await api.app.listen({ host: '127.0.0.1', port: 0 });
+      let resets = 0;
+      for (let i = 0; i < 40; i += 1) {
+        try {
+          await fetch(`${origin}/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: MAIN.email, password: MAIN.password }) });
+        } catch {
+          resets += 1;
+        }
+      }
+      return resets === 1;
+    },
+  },
+  'latency-creep': {
+    symptom: async (api) => {
+      const before = await medianMs(1, () => api.signIn());
+      api.clock.advanceSeconds(3);
+      return before < 150 && (await medianMs(1, () => api.signIn())) >= 430;
+    },
+  },
+  'late-degradation': {
+    symptom: async (api) => {
+      const before = await medianMs(1, () => api.signIn());
+      api.clock.advanceSeconds(2);
+      const early = await medianMs(1, () => api.signIn());
+      api.clock.advanceSeconds(1);
+      return before < 150 && early < 150 && (await medianMs(1, () => api.signIn())) >= 380;
+    },
+  },
+  'spent-refresh-accepted-now-and-then': {
+    symptom: async (api) => {
+      const first = (await api.tokens()).refresh_token;
+      const rotated = await api.refresh(first);
+      const again = await api.refresh(first);
+      // Past the first 10 rotations, a rotation marks its token used, as production does.
+      let token = rotated.json<TokenBody>().refresh_token;
+      for (let i = 0; i < 8; i += 1) token = (await api.refresh(token)).json<TokenBody>().refresh_token;
+      const next = await api.refresh(token);
+      const replayed = await api.refresh(token);
+      return rotated.statusCode === 200 && again.statusCode === 200 && next.statusCode === 200 && replayed.statusCode === 401;
+    },
+  },
+  'expiry-order-broken-now-and-then': {
+    symptom: async (api) => {
+      const answers = [];
+      for (let i = 0; i < 50; i += 1) answers.push(await api.tokens());
+      const broken = answers.filter((b) => b.refresh_expires_at <= b.expires_at);
+      return broken.length === 1 && broken[0] === answers[49] && jwtPart(broken[0]!.refresh_token, 1).exp === broken[0]!.refresh_expires_at;
+    },
+  },
+  'extra-members-everywhere': {
+    symptom: async (api) => {
+      const body = await signInBody(api);
+      const chat = (await api.chat(`Bearer ${String(body.access_token)}`)).json<Record<string, unknown>>();
+      const error = (await api.signIn(MAIN.email, 'x')).json<Record<string, unknown>>();
+      return body.served_by === 'reference-1' && body.user.locale === 'en-GB' && chat.served_by === 'reference-1' && error.api_revision === 7;
+    },
+  },
 };
 
 test('the catalogue: unique names, known areas, a test row for every fault', () => {
@@ -495,6 +614,7 @@ test('the catalogue: unique names, known areas, a test row for every fault', () 
   assert.deepEqual(harmless, [
     'content-type-charset-upper',
     'extra-fields',
+    'extra-members-everywhere',
     'latency-150ms',
     'latency-40ms',
     'latency-jitter',

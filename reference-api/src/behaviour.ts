@@ -111,6 +111,8 @@ export interface OutgoingResponse {
   getHeader(name: string): string | undefined;
   setHeader(name: string, value: string): void;
   removeHeader(name: string): void;
+  /** Closes the connection without answering: the client sees it reset. */
+  destroyConnection(): void;
 }
 
 export interface MutationContext {

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Behaviour, CredentialFailure, OutgoingResponse, ResponseMutation } from './behaviour.ts';
+import type { Behaviour, CredentialFailure, OutgoingResponse, RefreshBehaviour, ResponseMutation } from './behaviour.ts';
 import { INTERNAL_ERROR } from './http/problems.ts';
 import { publicUser } from './sessions.ts';
 
@@ -127,6 +127,64 @@ const signInFor = (response: OutgoingResponse, store: { findUserByEmail(email: s
 };
 
 const reversedKeys = (value: Record<string, unknown>) => Object.fromEntries(Object.entries(value).reverse());
+
+// --- building blocks of the load suite's faults --------------------------------------------
+// Each instance gets its own counters and clock origin: `apply` runs once per start.
+
+const API_ROUTES = new Set([SIGN_IN, REFRESH, CHAT]);
+
+/**
+ * Milliseconds since the instance's first sign-in, refresh or chat (0 for that one): the
+ * start of a load run, whatever probes (the JWKS, /healthz) came before it.
+ */
+function sinceFirstApiRequest(): (response: OutgoingResponse, clock: () => number) => number | undefined {
+  let first: number | undefined;
+  return (response, clock) => {
+    if (!API_ROUTES.has(response.route)) return undefined;
+    const now = clock();
+    first ??= now;
+    return now - first;
+  };
+}
+
+/** True on the `every`-th call, the 2·`every`-th, …: a deterministic "now and then". */
+function everyNth(every: number): () => boolean {
+  let calls = 0;
+  return () => ++calls % every === 0;
+}
+
+const copyOf = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/**
+ * Answers crossed between requests: on every `every`-th 200 of `route`, the body sent is
+ * the last one that route answered to another user (tokens, user and times agreeing with
+ * each other), as a response buffer shared between requests would.
+ */
+const crossedAnswers = (route: string, every: number): Apply => (base, config) => {
+  const due = everyNth(every);
+  let pending = false;
+  let last: { user: unknown; body: unknown } | undefined;
+  return mutating((response) => {
+    if (response.route !== route || !response.isTokenResponse || !isRecord(response.body) || !isRecord(response.body.user)) return;
+    pending ||= due();
+    if (pending && last !== undefined && last.user !== response.body.user.id) {
+      pending = false;
+      response.body = copyOf(last.body);
+      return;
+    }
+    last = { user: response.body.user.id, body: copyOf(response.body) };
+  })(base, config);
+};
+
+/**
+ * A switch that reads differently now and then. The services read each switch once per
+ * request that uses it (`refresh.consume` once per rotation, `tokens.refreshTtlSeconds`
+ * once per token answer), so the getter's count picks the requests.
+ */
+function nowAndThen<T>(usual: T, unusual: T, isUnusual: (read: number) => boolean): { get(): T } {
+  let reads = 0;
+  return { get: () => (isUnusual(++reads) ? unusual : usual) };
+}
 
 // --- the catalogue -----------------------------------------------------------------------
 
@@ -761,6 +819,161 @@ const definitions = {
     apply: mutating(async (_response, { clock }) => {
       const phase = clock() % 5000;
       if (phase < 500) await sleep(500 - phase);
+    }),
+  },
+  // Counts and times below are chosen so that a short load run (load/selfcheck/: mix at 30
+  // arrivals/s for 4 s, some 1,000 requests; its main.ts says why that suffices) shows each
+  // with certainty; counters rather than chance make them deterministic. Most let a handful
+  // of requests pass; the 503 bursts and the lost used-mark act from the first requests on,
+  // where a load run's first reuse probe is, whichever sessions refresh before it.
+  'rare-invalid-chat-body': {
+    area: 'load',
+    harmless: false,
+    suite: 'load',
+    description: 'one chat answer in 100 has a number for "output" (a 200 whose body breaks the contract)',
+    apply: (base, config) => {
+      const due = everyNth(100);
+      return mutating((response) => {
+        if (response.route === CHAT && response.status === 200 && isRecord(response.body) && due()) response.body.output = 42;
+      })(base, config);
+    },
+  },
+  'token-issued-twice': {
+    area: 'load',
+    harmless: false,
+    suite: 'load',
+    description:
+      "every 60th token answer repeats the first answer (both tokens) given to the same user, once that is 2.5 s old: a per-user token cache serving a stale pair",
+    // 2.5 s: a signer without a unique claim may repeat a token within one second, which
+    // is allowed; this repeat is never that.
+    apply: (base, config) => {
+      const due = everyNth(60);
+      let pending = false;
+      const firstAnswers = new Map<string, { at: number; body: unknown }>();
+      return mutating((response, { clock }) => {
+        if (!response.isTokenResponse || !isRecord(response.body) || !isRecord(response.body.user)) return;
+        const user = String(response.body.user.id);
+        pending ||= due();
+        const first = firstAnswers.get(user);
+        if (first === undefined) firstAnswers.set(user, { at: clock(), body: copyOf(response.body) });
+        else if (pending && clock() - first.at >= 2500) {
+          pending = false;
+          response.body = copyOf(first.body);
+        }
+      })(base, config);
+    },
+  },
+  'refresh-crossed-answers': {
+    area: 'load',
+    harmless: false,
+    suite: 'load',
+    description: "every 30th refresh is answered with the previous refresh answer given to another user (that user's tokens and user object, agreeing)",
+    apply: crossedAnswers(REFRESH, 30),
+  },
+  'sign-in-crossed-answers': {
+    area: 'load',
+    harmless: false,
+    suite: 'load',
+    description: "every 30th sign-in is answered with the previous sign-in answer given to another account (that account's tokens and user object, agreeing)",
+    apply: crossedAnswers(SIGN_IN, 30),
+  },
+  'internal-errors-3-percent': {
+    area: 'load',
+    harmless: false,
+    suite: 'load',
+    description: 'every 33rd sign-in, refresh or chat answers 500 (3 % of requests)',
+    apply: (base, config) => {
+      const due = everyNth(33);
+      return internalErrorWhen((response) => API_ROUTES.has(response.route) && due())(base, config);
+    },
+  },
+  'unavailable-bursts': {
+    area: 'load',
+    harmless: false,
+    suite: 'load',
+    description: 'every request in the first 400 ms of each 3 s (counted from the first sign-in, refresh or chat) answers 503 with Retry-After: 1',
+    apply: (base, config) => {
+      const since = sinceFirstApiRequest();
+      return mutating((response, { clock }) => {
+        const ms = since(response, clock);
+        if (ms === undefined || ms % 3000 >= 400) return;
+        response.status = 503;
+        response.body = { detail: 'Service Unavailable' };
+        response.setHeader('retry-after', '1');
+      })(base, config);
+    },
+  },
+  'connection-resets': {
+    area: 'load',
+    harmless: false,
+    suite: 'load',
+    description: "every 40th sign-in, refresh or chat has its connection closed instead of answered (the client sees a reset)",
+    apply: (base, config) => {
+      const due = everyNth(40);
+      return mutating((response) => {
+        if (API_ROUTES.has(response.route) && due()) response.destroyConnection();
+      })(base, config);
+    },
+  },
+  'latency-creep': {
+    area: 'load',
+    harmless: false,
+    suite: 'load',
+    description: 'every sign-in is slower by 150 ms for each second since the first sign-in, refresh or chat (a lookup scanning an ever-growing table)',
+    apply: (base, config) => {
+      const since = sinceFirstApiRequest();
+      return mutating(async (response, { clock }) => {
+        const ms = since(response, clock);
+        if (ms !== undefined && response.route === SIGN_IN) await sleep((ms * 150) / 1000);
+      })(base, config);
+    },
+  },
+  'late-degradation': {
+    area: 'load',
+    harmless: false,
+    suite: 'load',
+    description: 'every sign-in is 400 ms slower once 2.5 s have passed since the first sign-in, refresh or chat (a cache that has filled up)',
+    apply: (base, config) => {
+      const since = sinceFirstApiRequest();
+      return mutating(async (response, { clock }) => {
+        const ms = since(response, clock);
+        if (ms !== undefined && ms >= 2500 && response.route === SIGN_IN) await sleep(400);
+      })(base, config);
+    },
+  },
+  'spent-refresh-accepted-now-and-then': {
+    area: 'load',
+    harmless: false,
+    suite: 'load',
+    description:
+      "the write that marks a refresh token used is lost on the instance's first 10 rotations (a write-behind cache warming up) and then on one in 50: those spent tokens are accepted again",
+    apply: (base) => {
+      const consume = nowAndThen<RefreshBehaviour['consume']>(base.refresh.consume, 'never', (read) => read <= 10 || read % 50 === 0);
+      return { ...base, refresh: Object.defineProperty({ ...base.refresh }, 'consume', { get: consume.get, enumerable: true }) };
+    },
+  },
+  'expiry-order-broken-now-and-then': {
+    area: 'load',
+    harmless: false,
+    suite: 'load',
+    description:
+      'one token answer in 50 carries a refresh token that expires before its access token (half the access TTL; refresh_expires_at and the exp claim agree)',
+    apply: (base) => {
+      const early = Math.max(1, Math.floor(base.tokens.accessTtlSeconds / 2));
+      const ttl = nowAndThen(base.tokens.refreshTtlSeconds, early, (read) => read % 50 === 0);
+      return { ...base, tokens: Object.defineProperty({ ...base.tokens }, 'refreshTtlSeconds', { get: ttl.get, enumerable: true }) };
+    },
+  },
+  'extra-members-everywhere': {
+    area: 'load',
+    harmless: true,
+    suite: 'load',
+    description: 'every JSON object answer (token, chat and error bodies) and every user object carry members the contract does not name',
+    apply: mutating((response) => {
+      if (!isRecord(response.body)) return;
+      response.body.served_by = 'reference-1';
+      response.body.api_revision = 7;
+      if (isRecord(response.body.user)) response.body.user.locale = 'en-GB';
     }),
   },
 } satisfies Record<string, FaultDefinition>;

@@ -27,6 +27,9 @@ function outgoing(request: FastifyRequest, reply: FastifyReply, body: unknown): 
     removeHeader: (name) => {
       reply.removeHeader(name);
     },
+    destroyConnection: () => {
+      request.raw.socket?.destroy();
+    },
   };
 }
 
