@@ -50,7 +50,7 @@ describe('load:baseline', () => {
 
 describe('a run compared with its baseline', () => {
   test('worse by more than LOAD_REGRESSION_PCT: exit 1, the verdict in the console, JUnit and HTML', async () => {
-    const env: Record<string, string> = { ...baseEnv(join(scratch, 'regress')), ...LAG_NOT_UNDER_TEST, LOAD_REGRESSION_PCT: '25' };
+    const env: Record<string, string> = { ...baseEnv(join(scratch, 'regress')), ...LAG_NOT_UNDER_TEST, LOAD_REGRESSION_PCT: '25', LOAD_DURATION: '3s' };
     // A baseline a hundred times faster than any real run: every latency regresses.
     mkdirSync(env.LOAD_BASELINE_DIR!, { recursive: true });
     writeFileSync(join(env.LOAD_BASELINE_DIR!, 'smoke.json'), JSON.stringify(loadSummaryFixture({ scenario: 'smoke', latencyScale: 0.01 })));
