@@ -53,7 +53,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts `reference-api/src/main.ts` (or `bundle`, selfcheck/reference-bundle.ts) with `env` on top
+ * Starts `reference-api/src/main.ts` (or `bundle`, reference-bundle.ts) with `env` on top
  * of the environment (request logs off unless asked) and resolves once its JWKS answers.
  */
 export async function startReference(

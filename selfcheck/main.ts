@@ -23,7 +23,7 @@ import { writeSeededDatabase } from '../reference-api/src/seed.ts';
 import { PROJECT_ROOT, readSeedAccounts } from '../lib/config.ts';
 import { EXIT, SuiteError, runMain } from '../lib/errors.ts';
 import { referenceTargetEnv, startReference, type RunningReference } from '../lib/reference-process.ts';
-import { bundleReference } from './reference-bundle.ts';
+import { bundleReference } from '../lib/reference-bundle.ts';
 import { scanForSecrets } from '../lib/secret-scan.ts';
 import { writeReportsIndex } from '../reporting/index-page.ts';
 import { listContractTests, runContractSuite, type SuiteRun } from './run-suite.ts';

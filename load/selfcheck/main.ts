@@ -18,9 +18,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { PROJECT_ROOT } from '../../lib/config.ts';
 import { EXIT, SuiteError, runMain } from '../../lib/errors.ts';
+import { bundleReference } from '../../lib/reference-bundle.ts';
 import { startReference, type RunningReference } from '../../lib/reference-process.ts';
 import { buildBundles } from '../bundle/build.ts';
 import { loadConfig, seedLoadAccounts } from '../cli/config.ts';
@@ -85,26 +85,6 @@ interface Setting {
 
 /** A folder name for a case's files. */
 const folderOf = (c: LoadCase) => (c === CONTROL ? 'control' : c.name);
-
-/**
- * Bundles the reference API into one ES module inside the project (where better-sqlite3's
- * native module resolves): a start from it skips the TypeScript loader, about 1.5 s a start.
- */
-async function bundleReference(outFile: string): Promise<string> {
-  await build({
-    entryPoints: [join(PROJECT_ROOT, 'reference-api/src/main.ts')],
-    outfile: outFile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['better-sqlite3'],
-    // Bundled CommonJS calls require(), which an ES module lacks.
-    banner: { js: "import { createRequire as __referenceCreateRequire } from 'node:module';\nconst require = __referenceCreateRequire(import.meta.url);" },
-    logLevel: 'silent',
-  });
-  return outFile;
-}
 
 /** The case's reference API: the self-check's hash cost, the case's fault and settings. */
 function startInstance(c: LoadCase, setting: Setting): Promise<RunningReference> {

@@ -1,10 +1,10 @@
 /**
- * The reference API as one ES module, for the self-check. It lives here, not beside
- * startReference (lib/reference-process.ts), because esbuild must stay out of what the
- * load bundles carry.
+ * The reference API as one ES module, for the self-checks (contract and load), which start
+ * it many times. It lives apart from startReference (reference-process.ts) because esbuild
+ * must stay out of what the load bundles carry.
  */
 import { build } from 'esbuild';
-import { PROJECT_ROOT } from '../lib/config.ts';
+import { PROJECT_ROOT } from './config.ts';
 
 /**
  * Bundles `reference-api/src/main.ts` into one ES module at `outFile` (which must lie in
