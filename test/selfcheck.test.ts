@@ -22,7 +22,7 @@ test('the fault catalogue is wide enough to mean something', () => {
   assert.ok(faults.length >= 25, `${faults.length} faults`);
   assert.ok(harmless.length >= 5, `${harmless.length} harmless variations`);
   const areas = new Set(faults.map((f) => f.area));
-  for (const area of ['shape', 'credentials', 'errors', 'tokens', 'expiry', 'refresh', 'protected', 'headers']) {
+  for (const area of ['shape', 'credentials', 'timing', 'errors', 'tokens', 'expiry', 'refresh', 'protected', 'headers']) {
     assert.ok(areas.has(area), `no fault in area ${area}`);
   }
 });

@@ -18,6 +18,7 @@ import { publicUser } from './sessions.ts';
 export type FaultArea =
   | 'shape'
   | 'credentials'
+  | 'timing'
   | 'errors'
   | 'tokens'
   | 'expiry'
@@ -300,7 +301,7 @@ const definitions = {
     }),
   },
   'timing-leak': {
-    area: 'credentials',
+    area: 'timing',
     harmless: false,
     description: 'an unknown email skips password hashing, so it answers measurably faster',
     apply: switches('signIn', { equalWorkForUnknownEmail: false }),
@@ -327,7 +328,7 @@ const definitions = {
     }),
   },
   'timing-leak-partial': {
-    area: 'credentials',
+    area: 'timing',
     harmless: false,
     description: 'a wrong password for a registered email takes 15 ms more than an unknown email (an audit write; about 25 % of a sign-in at hash cost 14)',
     apply: mutating(async (response, { store }) => {
@@ -691,15 +692,15 @@ const definitions = {
     apply: mutating(() => sleep(150).then(() => undefined)),
   },
   'latency-40ms': {
-    // The timing check's area: it must not mistake latency alike on both paths for a leak.
-    area: 'credentials',
+    // The timing check must not mistake latency alike on both paths for a leak.
+    area: 'timing',
     harmless: true,
     description: 'every response is delayed by 40 ms (both sign-in failures alike)',
     apply: mutating(() => sleep(40).then(() => undefined)),
   },
   'latency-jitter': {
-    // The timing check's area: it must not mistake latency alike on both paths for a leak.
-    area: 'credentials',
+    // The timing check must not mistake latency alike on both paths for a leak.
+    area: 'timing',
     harmless: true,
     description: 'every response is delayed by a random 0–30 ms, drawn afresh for each (both sign-in failures alike)',
     apply: mutating(() => sleep(Math.random() * 30).then(() => undefined)),
