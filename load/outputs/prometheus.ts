@@ -9,6 +9,9 @@
  * - trend → one gauge per statistic of LOAD_PROMETHEUS_TREND_STATS, `k6_<name>_p95`, …,
  *   over the run so far, times in seconds; percentiles come from the run's merged
  *   HdrHistogram, so the last value equals summary.json's (3 significant digits);
+ *   or, with LOAD_PROMETHEUS_TREND_AS_NATIVE_HISTOGRAM, one native histogram
+ *   `k6_<name>_seconds` instead, cumulative over the run so far like a counter (see
+ *   native-histogram.ts for the buckets and their error);
  * - gauge → `k6_vus`; and `k6_arrival_rate_target`, the schedule's arrivals per second now.
  *
  * Labels: the sample's tags, `scenario`, `testid` and, in a split run, `segment` (`k/n`).
@@ -23,12 +26,14 @@
  * waits at most LOAD_PROMETHEUS_TIMEOUT.
  */
 import { buildSchedule, type Schedule } from '../engine/executors.ts';
+import type { Histogram } from '../engine/histogram.ts';
 import type { RunHeader } from '../engine/interval-log.ts';
 import type { RunResult, Snapshot } from '../engine/observers.ts';
 import { METRICS, type MetricName } from '../engine/registry.ts';
 import { decodeEntryHistogram, SeriesSet, type IntervalEntry, type Series } from '../engine/series.ts';
 import { EntryOutput, type OutputReport } from './entries.ts';
-import { encodeWriteRequest, labelName, REMOTE_WRITE_HEADERS, type TimeSeries } from './remote-write.ts';
+import { nativeHistogramOfHdr, type NativeHistogram } from './native-histogram.ts';
+import { encodeWriteRequest, labelName, REMOTE_WRITE_HEADERS, type HistogramSample, type TimeSeries } from './remote-write.ts';
 import { displayUrl, type PrometheusSettings } from './spec.ts';
 
 const MAX_ATTEMPTS = 3;
@@ -37,6 +42,28 @@ interface Batch {
   body: Uint8Array;
   samples: number;
   attempts: number;
+}
+
+type Tags = Record<string, string>;
+
+/** Where the figures of one moment go: a float sample or a native histogram of a series. */
+interface Emit {
+  sample(name: string, tags: Tags, value: number): void;
+  histogram(name: string, tags: Tags, histogram: NativeHistogram): void;
+}
+
+/** A native histogram as remote write carries it, its counts integers. */
+function histogramSample(h: NativeHistogram, timestamp: number): HistogramSample {
+  return {
+    countInt: h.count,
+    sum: h.sum,
+    schema: h.schema,
+    zeroThreshold: h.zeroThreshold,
+    zeroCountInt: h.zeroCount,
+    positiveSpans: h.positiveSpans,
+    positiveDeltas: h.positiveDeltas,
+    timestamp,
+  };
 }
 
 export interface PrometheusContext {
@@ -110,58 +137,74 @@ export class PrometheusOutput extends EntryOutput {
   private collect(extra: Record<string, number> = {}): void {
     const timestamp = Math.max(Date.now(), this.lastTimestamp + 1);
     this.lastTimestamp = timestamp;
-    const add = (name: string, tags: Record<string, string>, value: number) => {
-      if (!Number.isFinite(value)) return;
-      const labels: Record<string, string> = { ...this.baseLabels };
-      for (const [tag, v] of Object.entries(tags)) if (v !== '' && v !== undefined) labels[labelName(tag)] = v;
-      labels.__name__ = name;
-      const sorted = Object.keys(labels)
-        .sort()
-        .map((n) => ({ name: n, value: labels[n]! }));
-      const key = sorted.map((l) => `${l.name}=${l.value}`).join('\u0000');
-      let series = this.building.get(key);
-      if (!series) this.building.set(key, (series = { labels: sorted, samples: [] }));
-      series.samples.push({ value, timestamp });
+    const emit: Emit = {
+      sample: (name, tags, value) => {
+        if (Number.isFinite(value)) this.batchSeries(name, tags).samples.push({ value, timestamp });
+      },
+      histogram: (name, tags, histogram) => {
+        (this.batchSeries(name, tags).histograms ??= []).push(histogramSample(histogram, timestamp));
+      },
     };
-    for (const series of this.set.all()) this.samplesOf(series, add);
-    for (const [name, value] of Object.entries(extra)) add(name, {}, value);
+    for (const series of this.set.all()) this.samplesOf(series, emit);
+    for (const [name, value] of Object.entries(extra)) emit.sample(name, {}, value);
   }
 
-  private samplesOf(series: Series, add: (name: string, tags: Record<string, string>, value: number) => void): void {
+  /** The series being built for a name and tags, its labels the run's and the tags. */
+  private batchSeries(name: string, tags: Tags): TimeSeries {
+    const labels: Tags = { ...this.baseLabels };
+    for (const [tag, v] of Object.entries(tags)) if (v !== '' && v !== undefined) labels[labelName(tag)] = v;
+    labels.__name__ = name;
+    const sorted = Object.keys(labels)
+      .sort()
+      .map((n) => ({ name: n, value: labels[n]! }));
+    const key = sorted.map((l) => `${l.name}=${l.value}`).join('\u0000');
+    let series = this.building.get(key);
+    if (!series) this.building.set(key, (series = { labels: sorted, samples: [] }));
+    return series;
+  }
+
+  private samplesOf(series: Series, emit: Emit): void {
     const base = `k6_${series.metric}`;
     const tags = series.tags;
     switch (series.type) {
       case 'counter':
-        add(`${base}_total`, tags, series.count);
+        emit.sample(`${base}_total`, tags, series.count);
         break;
       case 'rate': {
         const total = series.passes + series.fails;
-        if (total > 0) add(`${base}_rate`, tags, series.passes / total);
-        add(`${base}_passes_total`, tags, series.passes);
-        add(`${base}_fails_total`, tags, series.fails);
+        if (total > 0) emit.sample(`${base}_rate`, tags, series.passes / total);
+        emit.sample(`${base}_passes_total`, tags, series.passes);
+        emit.sample(`${base}_fails_total`, tags, series.fails);
         break;
       }
       case 'trend': {
         const h = series.histogram;
         if (!h || h.totalCount === 0) break;
-        for (const { stat, suffix } of this.settings.trendStats) {
-          let value: number;
-          if (stat === 'count') value = h.totalCount;
-          else if (stat === 'sum') value = (h.mean * h.totalCount) / 1e6;
-          else if (stat === 'min') value = h.minNonZeroValue / 1e6;
-          else if (stat === 'max') value = h.maxValue / 1e6;
-          else if (stat === 'avg') value = h.mean / 1e6;
-          else if (stat === 'med') value = h.getValueAtPercentile(50) / 1e6;
-          else value = h.getValueAtPercentile(Number(stat.slice(2, -1))) / 1e6;
-          add(`${base}_${suffix}`, tags, value);
-        }
+        // Every trend is a time (an HdrHistogram of µs): k6 names its histogram by the unit.
+        if (this.settings.trendAsNativeHistogram) emit.histogram(`${base}_seconds`, tags, nativeHistogramOfHdr(h));
+        else this.trendGauges(base, tags, h, emit);
         break;
       }
       case 'gauge': {
         const seconds = [...series.gauge.keys()];
-        if (seconds.length > 0) add(base, tags, series.gauge.get(Math.max(...seconds)) ?? 0);
+        if (seconds.length > 0) emit.sample(base, tags, series.gauge.get(Math.max(...seconds)) ?? 0);
         break;
       }
+    }
+  }
+
+  /** A trend as the gauges of LOAD_PROMETHEUS_TREND_STATS, times in seconds. */
+  private trendGauges(base: string, tags: Tags, h: Histogram, emit: Emit): void {
+    for (const { stat, suffix } of this.settings.trendStats) {
+      let value: number;
+      if (stat === 'count') value = h.totalCount;
+      else if (stat === 'sum') value = (h.mean * h.totalCount) / 1e6;
+      else if (stat === 'min') value = h.minNonZeroValue / 1e6;
+      else if (stat === 'max') value = h.maxValue / 1e6;
+      else if (stat === 'avg') value = h.mean / 1e6;
+      else if (stat === 'med') value = h.getValueAtPercentile(50) / 1e6;
+      else value = h.getValueAtPercentile(Number(stat.slice(2, -1))) / 1e6;
+      emit.sample(`${base}_${suffix}`, tags, value);
     }
   }
 
@@ -170,7 +213,7 @@ export class PrometheusOutput extends EntryOutput {
     if (this.building.size === 0) return;
     const timeseries = [...this.building.values()];
     this.building.clear();
-    const samples = timeseries.reduce((n, s) => n + s.samples.length, 0);
+    const samples = timeseries.reduce((n, s) => n + s.samples.length + (s.histograms?.length ?? 0), 0);
     this.queue.push({ body: encodeWriteRequest(timeseries), samples, attempts: 0 });
     while (this.queue.length > this.settings.maxQueuedBatches) {
       // The oldest not in flight goes: a receiver that keeps up with nothing cannot hold memory.

@@ -7,6 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { EnvReader } from '../../lib/config.ts';
 import { ConfigError, SuiteError } from '../../lib/errors.ts';
 import { parseDuration } from '../engine/duration.ts';
 
@@ -22,6 +23,8 @@ export interface PrometheusSettings {
   authorization?: string;
   /** `p(95)`, `max`, …: the gauges each trend becomes. */
   trendStats: TrendStat[];
+  /** Each trend as one native histogram, `k6_<name>_seconds`, instead of the gauges. */
+  trendAsNativeHistogram: boolean;
   flushIntervalMs: number;
   /** One request's deadline. */
   timeoutMs: number;
@@ -109,6 +112,7 @@ export function prometheusSettings(urlText: string, env: NodeJS.ProcessEnv, sour
     url: url.toString(),
     ...(authorization ? { authorization } : {}),
     trendStats: parseTrendStats(env.LOAD_PROMETHEUS_TREND_STATS ?? DEFAULT_TREND_STATS),
+    trendAsNativeHistogram: new EnvReader(env).bool('LOAD_PROMETHEUS_TREND_AS_NATIVE_HISTOGRAM', false),
     flushIntervalMs: positiveDuration(env, 'LOAD_PROMETHEUS_FLUSH_INTERVAL', DEFAULT_FLUSH_MS),
     timeoutMs: positiveDuration(env, 'LOAD_PROMETHEUS_TIMEOUT', DEFAULT_TIMEOUT_MS),
     maxQueuedBatches: MAX_QUEUED_BATCHES,
