@@ -9,7 +9,6 @@
  */
 import { defineConfig } from '@playwright/test';
 import { suiteConfig } from './lib/config.ts';
-import { CLOCK_BOUND_PROJECT, CLOCK_BOUND_TESTS, CONTRACT_PROJECT } from './lib/suite-projects.ts';
 
 const config = suiteConfig();
 const reportDir = config.run.reportDir;
@@ -36,11 +35,8 @@ function referenceServer(port: number, env: Record<string, string>) {
 export default defineConfig({
   testDir: './specs',
   testMatch: '**/*.spec.ts',
-  // The clock-bound specs first, so their waits overlap the rest (lib/suite-projects.ts).
-  projects: [
-    { name: CLOCK_BOUND_PROJECT, grep: CLOCK_BOUND_TESTS },
-    { name: CONTRACT_PROJECT, grepInvert: CLOCK_BOUND_TESTS },
-  ],
+  // One project: its workers serve every test (lib/suite-tags.ts says why not two).
+  projects: [{ name: 'contract' }],
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   retries: 0,

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { unknownEmail, withProbeAccount, wrongPasswordFor } from './support/accounts.ts';
 import { sampleSequentially, type SequentialResult } from './support/timing.ts';
 import { expect, test } from './fixtures.ts';
-import { CLOCK_TAG } from '../lib/suite-projects.ts';
+import { CLOCK_TAG } from '../lib/suite-tags.ts';
 
 /** Longer than the lock's longest poll interval (25–50 ms). */
 const PAUSE_BETWEEN_SESSIONS_MS = 80;

@@ -11,7 +11,7 @@
 import { userIsRefreshedUser } from '../contracts/index.ts';
 import type { SuiteConfig } from '../lib/config.ts';
 import { expect, requireCapability, test } from './fixtures.ts';
-import { CLOCK_TAG } from '../lib/suite-projects.ts';
+import { CLOCK_TAG } from '../lib/suite-tags.ts';
 import type { AuthApi } from './support/api.ts';
 import { BEARER_CHALLENGE, refreshOk, signInOk } from './support/flows.ts';
 import { serverTime, waitForServerTime } from './support/server-time.ts';

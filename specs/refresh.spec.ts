@@ -7,7 +7,7 @@
  */
 import { cacheControlNoStore, contentTypeIsJson, refreshRequestSchema, userIsRefreshedUser } from '../contracts/index.ts';
 import { expect, test } from './fixtures.ts';
-import { CLOCK_TAG } from '../lib/suite-projects.ts';
+import { CLOCK_TAG } from '../lib/suite-tags.ts';
 import { refreshOk } from './support/flows.ts';
 import { algNone, tamperClaim, tamperSignature, truncatedVariants } from './support/jwt.ts';
 import { deriveMalformedCases } from './support/malformed.ts';

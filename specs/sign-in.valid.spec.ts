@@ -7,7 +7,7 @@ import { cacheControlNoStore, contentTypeIsJson, tokenResponseRules, tokenTypeIs
 import { AuthApi } from './support/api.ts';
 import { serverTime, waitForServerTime } from './support/server-time.ts';
 import { expect, test } from './fixtures.ts';
-import { CLOCK_TAG } from '../lib/suite-projects.ts';
+import { CLOCK_TAG } from '../lib/suite-tags.ts';
 
 test.describe('sign-in with valid credentials', () => {
   test('answers 200 with a body that matches the contract @smoke', async ({ api, config }) => {
