@@ -69,15 +69,19 @@ export const CONTROL: Case = { name: '(none: control run)', area: '-', harmless:
 
 /**
  * Password hash costs (log2 of scrypt's N). Only the timing check sees the cost: the
- * control and the cases of the timing area run at the suite's default, where the partial
- * timing leak is a quarter of a sign-in; every other case (the other credential faults
- * among them) runs where a sign-in costs about a millisecond instead of forty, which
- * changes nothing else the suite looks at and makes their runs several times shorter.
+ * control and the timing faults run at the suite's default, where the partial timing leak
+ * is a quarter of a sign-in, so that the check is proven to see it there and to stay
+ * quiet on the unchanged API. Every other case runs where a sign-in costs about a
+ * millisecond instead of forty, which changes nothing else the suite looks at and makes
+ * its run several times shorter. The timing area's harmless variations (latency alike on
+ * both paths, jitter on both) are among them: beside a one-millisecond sign-in the added
+ * latency is nearly all of the answer's time, the hardest case for a check that must not
+ * mistake it for a leak.
  */
 const REAL_HASH_COST = 14;
 const CHEAP_HASH_COST = 10;
 const TIMING_AREA = 'timing';
-const hashCostFor = (c: Case) => (c === CONTROL || c.area === TIMING_AREA ? REAL_HASH_COST : CHEAP_HASH_COST);
+const hashCostFor = (c: Case) => (c === CONTROL || (c.area === TIMING_AREA && !c.harmless) ? REAL_HASH_COST : CHEAP_HASH_COST);
 export const HASH_COSTS = [REAL_HASH_COST, CHEAP_HASH_COST] as const;
 
 const SHORT_TTL = { ACCESS_TOKEN_TTL: '2', REFRESH_TOKEN_TTL: '5' };
@@ -102,12 +106,12 @@ export const SELFCHECK_JOBS = 3;
 
 /**
  * The order cases start in, longest first, so that no long run is left for the end while
- * the other slots sit idle: the timing area's runs (the real hash cost, a sequential
- * timing check), then the other harmless variations (whole runs), then the faults (each
- * ends at its first failure). The table keeps the catalogue's order.
+ * the other slots sit idle: the runs at the real hash cost (a sequential timing check of
+ * forty-millisecond sign-ins), then the harmless variations (whole runs), then the faults
+ * (each ends at its first failure). The table keeps the catalogue's order.
  */
 function expectedLength(c: Case): number {
-  return c.area === TIMING_AREA ? 2 : c.harmless ? 1 : 0;
+  return hashCostFor(c) === REAL_HASH_COST ? 2 : c.harmless ? 1 : 0;
 }
 
 /** The run's counts a harmless variation must match: what the control ran and skipped. */
