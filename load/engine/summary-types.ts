@@ -10,6 +10,7 @@
  * are 0..1. Histograms record microseconds (1 µs to 1 h, 3 significant digits) and are
  * encoded with HdrHistogram's compressed base64 form, which every HdrHistogram library reads.
  */
+import type { TransportErrorKind } from './http.ts';
 
 export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
 
@@ -50,7 +51,6 @@ export interface K6Check {
 export type EndpointName = string;
 
 /** Classes of failure that are not an HTTP status (declared with the HTTP client). */
-import type { TransportErrorKind } from './http.ts';
 export type { TransportErrorKind };
 
 export interface EndpointDetails {
